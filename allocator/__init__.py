@@ -1,0 +1,7 @@
+"""allocator: compute allocation and project-portfolio optimisation."""
+
+from allocator.case import Case, CaseError, Problem, apply_scenario, load_case
+
+__version__ = "0.1.0"
+
+__all__ = ["Case", "CaseError", "Problem", "__version__", "apply_scenario", "load_case"]

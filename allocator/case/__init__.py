@@ -1,0 +1,27 @@
+"""Case files: the schema, loading and validation, and scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from allocator.case.errors import CaseError, Problem
+from allocator.case.loading import Source, build_case, read_case_data
+from allocator.case.model import Case
+from allocator.case.whatif import apply_scenario, scenario_problems
+
+
+def load_case(path: str | Path, scenario: str | None = None) -> Case:
+    """Load, validate and (optionally) apply one scenario to the case at ``path``.
+
+    Raises ``CaseError`` listing every problem: in the file, in the CSV tables
+    it names and in each of its scenarios.
+    """
+    data, source = read_case_data(path)
+    case = build_case(data, source)
+    problems = scenario_problems(case, source)
+    if problems:
+        raise CaseError(problems)
+    return case if scenario is None else apply_scenario(case, scenario, source)
+
+
+__all__ = ["Case", "CaseError", "Problem", "Source", "apply_scenario", "load_case"]

@@ -1,0 +1,308 @@
+"""Rules a case must satisfy beyond the shape of its fields.
+
+Each check returns findings as (location, message); the location uses list
+indices like pydantic does, and the loader turns it into an id-addressed
+path with its file and line.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from allocator.case.model import Case
+from allocator.case.projects import Project
+from allocator.case.supply import SupplyKind
+from allocator.case.types import Number
+
+Loc = tuple[str | int, ...]
+Finding = tuple[Loc, str]
+
+
+def check_case(case: Case) -> list[Finding]:
+    """Every rule violation in ``case`` (scenarios are checked by the loader)."""
+    findings: list[Finding] = []
+    for check in (
+        _unique_ids,
+        _supply_rules,
+        _money_rules,
+        _project_rules,
+        _requires_cycles,
+        _must_fund_conflicts,
+        _share_rules,
+    ):
+        findings.extend(check(case))
+    return findings
+
+
+def _duplicates(ids: Iterable[str], section: Loc) -> Iterator[Finding]:
+    counts = Counter(ids)
+    seen: set[str] = set()
+    for index, ident in enumerate(ids):
+        if counts[ident] > 1 and ident in seen:
+            yield (*section, index, "id"), f"duplicate id '{ident}' (used {counts[ident]} times)"
+        seen.add(ident)
+
+
+def _unique_ids(case: Case) -> Iterator[Finding]:
+    labels = list(case.periods)
+    for index, label in enumerate(labels):
+        if labels.index(label) != index:
+            yield ("periods", index), f"period '{label}' is listed twice"
+    for section in ("resources", "sites", "supply", "funding", "projects"):
+        yield from _duplicates([item.id for item in getattr(case, section)], (section,))
+    for index, project in enumerate(case.projects):
+        if project.levels is not None:
+            yield from _duplicates([lv.id for lv in project.levels], ("projects", index, "levels"))
+
+
+def _period(case: Case, label: str | None, loc: Loc) -> Iterator[Finding]:
+    if label is not None and label not in case.period_index:
+        yield loc, f"'{label}' is not a period of the horizon ({_horizon(case)})"
+
+
+def _horizon(case: Case) -> str:
+    return case.periods[0] if len(case.periods) == 1 else f"{case.periods[0]}..{case.periods[-1]}"
+
+
+def _series(case: Case, series: Any, loc: Loc, longest: int | None = None) -> Iterator[Finding]:
+    """Map keys must be periods; a calendar list may not outrun the horizon."""
+    if isinstance(series, dict):
+        for key in series:
+            yield from _period(case, key, (*loc, key))
+    elif isinstance(series, list) and longest is not None and len(series) > longest:
+        yield loc, f"{len(series)} entries but only {longest} period(s) to cover"
+
+
+def _window(
+    case: Case,
+    first: str | None,
+    last: str | None,
+    loc: Loc,
+    names: tuple[str, str] = ("available_from", "available_until"),
+) -> Iterator[Finding]:
+    yield from _period(case, first, (*loc, names[0]))
+    yield from _period(case, last, (*loc, names[1]))
+    index = case.period_index
+    if first in index and last in index and index[last] < index[first]:
+        yield (*loc, names[1]), f"'{last}' comes before {names[0]} '{first}'"
+
+
+def _supply_rules(case: Case) -> Iterator[Finding]:
+    resources = {r.id for r in case.resources}
+    sites = {s.id for s in case.sites}
+    for index, supply in enumerate(case.supply):
+        loc: Loc = ("supply", index)
+        if supply.resource not in resources:
+            yield (*loc, "resource"), f"unknown resource '{supply.resource}'"
+        if supply.site is not None and supply.site not in sites:
+            yield (*loc, "site"), f"unknown site '{supply.site}'"
+        yield from _window(case, supply.available_from, supply.available_until, loc)
+        start = case.period_index.get(supply.available_from or case.periods[0], 0)
+        yield from _series(case, supply.capacity, (*loc, "capacity"), len(case.periods) - start)
+        if supply.kind is not SupplyKind.PURCHASE:
+            for key, given in (
+                ("life", supply.life is not None),
+                ("running_cost", supply.running_cost != 0),
+            ):
+                if given:
+                    yield (*loc, key), f"applies only to purchases, not to {supply.kind.value}"
+            yield from _commit_fits(case, supply.capacity, supply.min_commit, loc)
+
+
+def _commit_fits(case: Case, capacity: Any, min_commit: Number, loc: Loc) -> Iterator[Finding]:
+    """A take-or-pay minimum larger than the capacity could never be met."""
+    if min_commit <= 0:
+        return
+    if isinstance(capacity, dict):
+        low = min(capacity.values(), default=0.0) if len(capacity) == len(case.periods) else 0.0
+    elif isinstance(capacity, list):
+        low = min(capacity)
+    else:
+        low = capacity
+    if min_commit > low:
+        yield (
+            (*loc, "min_commit"),
+            (f"take-or-pay minimum {min_commit:g} exceeds the capacity ({low:g} in some period)"),
+        )
+
+
+def _money_rules(case: Case) -> Iterator[Finding]:
+    horizon = len(case.periods)
+    yield from _series(case, case.budget.amounts, ("budget", "amounts"), horizon)
+    if case.revenue is not None:
+        yield from _series(case, case.revenue.amounts, ("revenue", "amounts"), horizon)
+    for index, site in enumerate(case.sites):
+        yield from _series(case, site.power, ("sites", index, "power"), horizon)
+    supply = {s.id for s in case.supply}
+    for index, source in enumerate(case.funding):
+        loc: Loc = ("funding", index)
+        yield from _series(case, source.amounts, (*loc, "amounts"), horizon)
+        yield from _window(case, source.available_from, source.available_until, loc)
+        for position, target in enumerate(source.earmark):
+            if target not in supply:
+                yield (*loc, "earmark", position), f"unknown supply option '{target}'"
+
+
+def _start_range(case: Case, project: Project) -> tuple[int, int] | None:
+    """(earliest, latest) start index, or None if a label is unknown."""
+    window = project.start
+    first = case.periods[0]
+    earliest = window.earliest if window and window.earliest else first
+    latest = window.latest if window and window.latest else earliest
+    if earliest not in case.period_index or latest not in case.period_index:
+        return None
+    return case.period_index[earliest], case.period_index[latest]
+
+
+def _project_rules(case: Case) -> Iterator[Finding]:
+    ids = {p.id for p in case.projects}
+    for index, project in enumerate(case.projects):
+        loc: Loc = ("projects", index)
+        yield from _references(project, ids, loc)
+        yield from _resources_used(case, project, loc)
+        window = project.start
+        if window is not None:
+            yield from _window(
+                case, window.earliest, window.latest, (*loc, "start"), ("earliest", "latest")
+            )
+        yield from _timing(case, project, loc)
+
+
+def _references(project: Project, ids: set[str], loc: Loc) -> Iterator[Finding]:
+    for key in ("requires", "excludes"):
+        for position, other in enumerate(getattr(project, key)):
+            if other not in ids:
+                yield (*loc, key, position), f"unknown project '{other}'"
+            elif other == project.id:
+                yield (*loc, key, position), f"a project cannot {key[:-1]} itself"
+
+
+def _level_locs(project: Project, loc: Loc) -> Iterator[tuple[Loc, Any]]:
+    for position, level in enumerate(project.all_levels):
+        yield ((*loc, "levels", position) if project.uses_levels else loc), level
+
+
+def _resources_used(case: Case, project: Project, loc: Loc) -> Iterator[Finding]:
+    resources = {r.id for r in case.resources}
+    demanded: set[str] = set()
+    for level_loc, level in _level_locs(project, loc):
+        for resource in level.demand:
+            demanded.add(resource)
+            if resource not in resources:
+                yield (*level_loc, "demand", resource), f"unknown resource '{resource}'"
+    for resource, serving in project.uses.items():
+        if resource not in demanded:
+            yield (*loc, "uses", resource), f"the project demands no '{resource}'"
+        for other in serving:
+            if other not in resources:
+                yield (*loc, "uses", resource, other), f"unknown resource '{other}'"
+
+
+def _timing(case: Case, project: Project, loc: Loc) -> Iterator[Finding]:
+    """Start window order, fit within the horizon, and calendar maps only for fixed starts."""
+    span = _start_range(case, project)
+    if span is None:
+        return
+    earliest, latest = span
+    horizon = len(case.periods)
+    if latest < earliest:
+        return  # reported by the window check
+    duration = project.duration
+    if duration is not None and earliest + duration > horizon:
+        yield (
+            (*loc, "duration"),
+            (
+                f"{duration} period(s) from the earliest start {case.periods[earliest]} "
+                f"run past the end of the horizon {case.periods[-1]}"
+            ),
+        )
+    fixed = earliest == latest
+    for level_loc, level in _level_locs(project, loc):
+        named = [("value", level.value), ("cost", level.cost), ("revenue", level.revenue)]
+        named += [(("demand", r), s) for r, s in level.demand.items()]
+        for key, series in named:
+            where = (*level_loc, *key) if isinstance(key, tuple) else (*level_loc, key)
+            yield from _series(case, series, where)
+            if isinstance(series, dict) and not fixed:
+                yield (
+                    where,
+                    (
+                        "a map by calendar period needs a fixed start; use a scalar or a "
+                        "list by period since the start"
+                    ),
+                )
+
+
+def _requires_cycles(case: Case) -> Iterator[Finding]:
+    """Report each project that lies on a cycle of ``requires`` (iterative DFS)."""
+    graph = {p.id: [q for q in p.requires if q in case.projects_by_id] for p in case.projects}
+    state: dict[str, int] = {}
+    position = {p.id: i for i, p in enumerate(case.projects)}
+    reported: set[str] = set()
+    for root in graph:
+        if root in state:
+            continue
+        stack: list[tuple[str, Iterator[str]]] = [(root, iter(graph[root]))]
+        trail = [root]
+        state[root] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+                trail.pop()
+            elif state.get(child) == 1:
+                cycle = [*trail[trail.index(child) :], child]
+                if child not in reported:
+                    reported.update(cycle)
+                    yield (
+                        ("projects", position[child], "requires"),
+                        "requirements form a cycle: " + " -> ".join(cycle),
+                    )
+            elif child not in state:
+                state[child] = 1
+                stack.append((child, iter(graph[child])))
+                trail.append(child)
+
+
+def _must_fund_conflicts(case: Case) -> Iterator[Finding]:
+    """Projects that must run (must-fund and all they require) may not exclude each other."""
+    needed: dict[str, str] = {}
+    for project in case.projects:
+        if project.must_fund:
+            stack = [project.id]
+            while stack:
+                current = stack.pop()
+                if current in needed or current not in case.projects_by_id:
+                    continue
+                needed[current] = project.id
+                stack.extend(case.projects_by_id[current].requires)
+    position = {p.id: i for i, p in enumerate(case.projects)}
+    for ident, because in needed.items():
+        project = case.projects_by_id[ident]
+        for slot, other in enumerate(project.excludes):
+            if other in needed:
+                why = lambda p, root: "must be funded" if p == root else f"is required by {root}"  # noqa: E731
+                yield (
+                    ("projects", position[ident], "excludes", slot),
+                    f"'{ident}' {why(ident, because)} and '{other}' {why(other, needed[other])},"
+                    " but they exclude each other",
+                )
+
+
+def _share_rules(case: Case) -> Iterator[Finding]:
+    categories = {p.category for p in case.projects}
+    for key in ("max_share", "min_share"):
+        for category in getattr(case, key):
+            if category not in categories:
+                yield (key, category), f"no project has the category '{category}'"
+    for category, low in case.min_share.items():
+        high = case.max_share.get(category)
+        if high is not None and low > high:
+            yield ("min_share", category), f"{low:g} is above max_share {high:g}"
+    total = sum(case.min_share.values())
+    if total > 1 + 1e-12:
+        yield ("min_share",), f"the minimum shares add up to {total:g}, more than 1"

@@ -1,0 +1,139 @@
+"""Loading a case: file -> plain data -> validated ``Case``, every problem at once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from allocator.case.checks import Finding, check_case
+from allocator.case.csvtables import TableOrigins, expand_tables
+from allocator.case.errors import CaseError, Problem
+from allocator.case.messages import field_names, readable_path, validation_problems
+from allocator.case.model import Case
+from allocator.case.yamlio import LineFinder, parse_yaml
+
+VOCABULARY = field_names(Case)
+
+
+@dataclass
+class Source:
+    """Where a case's plain data came from, to point problems at files and lines."""
+
+    file: str
+    text: str = ""
+    origins: TableOrigins = field(default_factory=TableOrigins)
+    sha256: str = ""
+
+    def __post_init__(self) -> None:
+        self._lines = LineFinder(self.text) if self.text else None
+
+    def locate(self, loc: tuple[str | int, ...]) -> tuple[str, int | None]:
+        """The file and line of a location in the data (a CSV row for table items)."""
+        table = self.origins.find(loc)
+        if table is not None:
+            return table
+        return self.file, (self._lines.line(loc) if self._lines and loc else None)
+
+
+def read_case_data(path: str | Path) -> tuple[dict[str, Any], Source]:
+    """Read a case file (YAML or JSON) and the CSV tables it names into plain data."""
+    shown = str(path)
+    file = Path(path)
+    try:
+        raw_bytes = file.read_bytes()
+    except FileNotFoundError:
+        raise CaseError.single(shown, "no such file") from None
+    except IsADirectoryError:
+        raise CaseError.single(shown, "is a folder, not a case file") from None
+    except OSError as err:
+        raise CaseError.single(shown, f"cannot read the file: {err.strerror or err}") from None
+    try:
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CaseError.single(shown, "is not UTF-8 text") from None
+    source = Source(shown, text, sha256=hashlib.sha256(raw_bytes).hexdigest())
+    data = _parse(text, shown, file.suffix.lower() == ".json")
+    problems: list[Problem] = []
+    source.origins = expand_tables(data, file.parent, shown, problems)
+    if problems:
+        raise CaseError(problems)
+    return data, source
+
+
+def _parse(text: str, shown: str, is_json: bool) -> dict[str, Any]:
+    if not text.strip():
+        raise CaseError.single(shown, "the file is empty")
+    if is_json:
+        data, duplicates = _parse_json(text, shown)
+    else:
+        try:
+            data, duplicates = parse_yaml(text)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            what = getattr(err, "problem", None) or str(err)
+            line = mark.line + 1 if mark is not None else None
+            raise CaseError([Problem(shown, "", f"not valid YAML: {what}", line)]) from None
+        except RecursionError:
+            raise CaseError.single(shown, "not usable YAML: nested too deeply") from None
+    if duplicates:
+        raise CaseError(
+            [
+                Problem(shown, "", f"key '{k}' appears twice in one mapping", line)
+                for line, k in duplicates
+            ]
+        )
+    if not isinstance(data, dict):
+        raise CaseError.single(shown, "a case is a mapping of keys (name, periods, projects, ...)")
+    bad_keys = [k for k in data if not isinstance(k, str)]
+    if bad_keys:
+        raise CaseError.single(shown, f"top-level keys must be text, found {bad_keys[0]!r}")
+    return data
+
+
+def _parse_json(text: str, shown: str) -> tuple[Any, list[tuple[int, str]]]:
+    duplicates: list[tuple[int, str]] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in items:
+            if key in seen:
+                duplicates.append((0, key))
+            seen[key] = value
+        return seen
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs), duplicates
+    except json.JSONDecodeError as err:
+        raise CaseError([Problem(shown, "", f"not valid JSON: {err.msg}", err.lineno)]) from None
+    except RecursionError:
+        raise CaseError.single(shown, "not usable JSON: nested too deeply") from None
+
+
+def build_case(data: dict[str, Any], source: Source) -> Case:
+    """Validate plain data into a ``Case``; raise ``CaseError`` with every problem found."""
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as err:
+        raise CaseError(validation_problems(err, data, source.locate, VOCABULARY)) from None
+    except RecursionError:
+        raise CaseError.single(source.file, "the case is nested too deeply") from None
+    findings = check_case(case)
+    if findings:
+        raise CaseError(findings_to_problems(findings, data, source))
+    return case
+
+
+def findings_to_problems(findings: list[Finding], data: Any, source: Source) -> list[Problem]:
+    """Problems, with id-addressed paths and file lines, for the findings of the checks."""
+    problems = []
+    for loc, message in findings:
+        path, kept = readable_path(data, loc)
+        file, line = source.locate(kept)
+        problems.append(Problem(file, path, message, line))
+    return problems

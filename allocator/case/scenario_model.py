@@ -1,0 +1,51 @@
+"""Scenarios as data: named lists of declarative changes to a case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from allocator.case.base import CaseModel
+from allocator.case.types import Number
+
+OPERATIONS = ("set", "scale", "add", "remove", "append")
+
+
+class Change(CaseModel):
+    """One change at an id-addressed path such as ``supply[cloud].unit_cost``.
+
+    Exactly one operation: ``set`` a value, ``scale`` every number at the
+    path by a factor, ``add`` an amount to every number at the path,
+    ``remove`` the item the path names (``remove: true``) or ``append`` an
+    item to the list the path names.
+    """
+
+    path: str = Field(min_length=1)
+    set: Any = None
+    scale: Number | None = None
+    add: Number | None = None
+    remove: bool | None = None
+    append: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_operation(self) -> Change:
+        given = [op for op in OPERATIONS if op in self.model_fields_set]
+        if len(given) != 1:
+            found = ", ".join(given) if given else "none"
+            raise ValueError(f"give exactly one of {', '.join(OPERATIONS)} (found: {found})")
+        if self.remove is False:
+            raise ValueError("'remove' takes the value true")
+        return self
+
+    @property
+    def operation(self) -> str:
+        """The name of the operation this change performs."""
+        return next(op for op in OPERATIONS if op in self.model_fields_set)
+
+
+class Scenario(CaseModel):
+    """A named what-if: changes applied, in order, to a copy of the case."""
+
+    description: str | None = None
+    changes: list[Change] = Field(default_factory=list)

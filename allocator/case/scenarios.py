@@ -1,0 +1,116 @@
+"""Applying scenarios: declarative changes at id-addressed paths, on a copy.
+
+A path is keys joined by dots, where a list of items is entered by id:
+``supply[cloud].unit_cost``, ``projects[sora].levels[full].demand.gb300``,
+``budget.amounts.2026Q3``. Nothing in a scenario is ever evaluated as code.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from allocator.case.scenario_model import Change
+
+_SEGMENT = re.compile(r"([^.\[\]]+)(?:\[([^\[\]]+)\])?")
+
+
+class ChangeError(ValueError):
+    """A change that cannot be applied to the data it names."""
+
+
+def parse_path(path: str) -> list[tuple[str, str | None]]:
+    """Split ``a.b[id].c`` into [("a", None), ("b", "id"), ("c", None)]."""
+    segments, pos = [], 0
+    while pos < len(path):
+        match = _SEGMENT.match(path, pos)
+        if match is None:
+            raise ChangeError(f"cannot read the path '{path}' at character {pos + 1}")
+        segments.append((match.group(1).strip(), match.group(2)))
+        pos = match.end()
+        if pos < len(path):
+            if path[pos] != "." or pos == len(path) - 1:
+                raise ChangeError(f"cannot read the path '{path}' at character {pos + 1}")
+            pos += 1
+    if not segments:
+        raise ChangeError("the path is empty")
+    return segments
+
+
+def _item_by_id(items: Any, ident: str, where: str) -> tuple[list[Any], int]:
+    if not isinstance(items, list):
+        raise ChangeError(f"'{where}' is not a list of items with ids")
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and str(item.get("id")) == ident:
+            return items, index
+    known = ", ".join(str(i.get("id")) for i in items if isinstance(i, dict))
+    raise ChangeError(f"'{where}' has no item with id '{ident}' (ids: {known or 'none'})")
+
+
+def _locate(data: dict[str, Any], path: str) -> tuple[Any, Any, str]:
+    """The container holding the path's target, the key or index in it, and the path as read."""
+    segments = parse_path(path)
+    node: Any = data
+    where = ""
+    for position, (name, ident) in enumerate(segments):
+        last = position == len(segments) - 1
+        if not isinstance(node, dict):
+            raise ChangeError(f"'{where}' has no key '{name}': it is not a mapping")
+        where = f"{where}.{name}" if where else name
+        if ident is None and last:
+            return node, name, where
+        if name not in node:
+            raise ChangeError(f"'{where}' does not exist")
+        if ident is None:
+            node = node[name]
+            continue
+        items, index = _item_by_id(node[name], ident, where)
+        where = f"{where}[{ident}]"
+        if last:
+            return items, index, where
+        node = items[index]
+    raise ChangeError("the path is empty")
+
+
+def _keys(container: Any) -> range | Any:
+    return range(len(container)) if isinstance(container, list) else container
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _numeric(value: Any, where: str, apply: Any) -> Any:
+    """Apply ``apply`` to every number in ``value`` (a number, list or mapping of numbers)."""
+    if _is_number(value):
+        return apply(value)
+    if isinstance(value, list) and value:
+        return [_numeric(v, where, apply) for v in value]
+    if isinstance(value, dict) and value:
+        return {k: _numeric(v, where, apply) for k, v in value.items()}
+    raise ChangeError(f"'{where}' holds {value!r}, not numbers")
+
+
+def apply_change(data: dict[str, Any], change: Change) -> None:
+    """Apply one change to plain case data, in place. Raises ChangeError."""
+    container, key, where = _locate(data, change.path)
+    op = change.operation
+    exists = key in _keys(container)
+    if op == "set":
+        container[key] = copy.deepcopy(change.set)
+        return
+    if not exists:
+        raise ChangeError(f"'{where}' does not exist")
+    if op == "remove":
+        del container[key]
+    elif op == "append":
+        if not isinstance(container[key], list):
+            raise ChangeError(f"'{where}' is not a list")
+        container[key].append(copy.deepcopy(change.append))
+    elif op == "scale":
+        factor = change.scale
+        container[key] = _numeric(container[key], where, lambda v: v * factor)
+    else:
+        amount = change.add
+        container[key] = _numeric(container[key], where, lambda v: v + amount)

@@ -1,0 +1,36 @@
+"""When projects can start and how long they run, in 0-based period indices."""
+
+from __future__ import annotations
+
+from allocator.case.model import Case
+from allocator.case.projects import Project
+
+
+def start_bounds(case: Case, project: Project) -> tuple[int, int]:
+    """The (earliest, latest) start index of the window as written.
+
+    No ``start``: fixed at the first period. No ``earliest``: the first period.
+    No ``latest``: the earliest start (a fixed start).
+    """
+    window = project.start
+    earliest = window.earliest if window and window.earliest else case.periods[0]
+    latest = window.latest if window and window.latest else earliest
+    return case.period_index[earliest], case.period_index[latest]
+
+
+def start_options(case: Case, project: Project) -> range:
+    """The start indices the project may take: its window, less starts that overrun the horizon.
+
+    A start s fits when s + duration <= number of periods; without a duration
+    every start fits (the project runs to the end of the horizon).
+    """
+    earliest, latest = start_bounds(case, project)
+    if project.duration is not None:
+        latest = min(latest, len(case.periods) - project.duration)
+    return range(earliest, latest + 1)
+
+
+def active_length(case: Case, project: Project, start: int) -> int:
+    """How many periods the project is active when it starts in period ``start``."""
+    remaining = len(case.periods) - start
+    return remaining if project.duration is None else min(project.duration, remaining)

@@ -1,0 +1,20 @@
+"""Number formats shared by the reports."""
+
+from __future__ import annotations
+
+
+def amount(value: float) -> str:
+    """A quantity with thousands separators: 2 decimals below 100, none above."""
+    if abs(value) >= 100 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def share(value: float) -> str:
+    """A fraction as a percentage with one decimal."""
+    return f"{value:.1%}"
+
+
+def plural(count: int, noun: str) -> str:
+    """``3 periods``, ``1 period``: a count with its noun."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

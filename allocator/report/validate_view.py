@@ -1,0 +1,106 @@
+"""Rendering a case summary and case problems for the terminal."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from allocator.case.errors import Problem
+from allocator.report.case_summary import CaseSummary
+from allocator.report.numbers import amount, plural, share
+
+
+def render_summary(console: Console, file: str, summary: CaseSummary) -> None:
+    """Print what a valid case holds: horizon, contents, resources, money, scenarios."""
+    console.print(
+        Text.assemble(
+            ("✓ ", "bold green"), (file, "bold"), " is a valid case: ", (summary.name, "bold")
+        )
+    )
+    console.print(_facts(summary))
+    console.print(_resources(summary))
+    if summary.money:
+        console.print(_money(summary))
+    if summary.scenarios:
+        console.print(_scenarios(summary))
+
+
+def render_problems(console: Console, file: str, problems: list[Problem]) -> None:
+    """Print every problem of a case that cannot be used."""
+    console.print(
+        Text.assemble(("✗ ", "bold red"), (file, "bold"), ": " + plural(len(problems), "problem"))
+    )
+    for problem in problems:
+        console.print(Text("  " + str(problem)), soft_wrap=True)
+
+
+def _facts(summary: CaseSummary) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    grid.add_row(
+        "horizon",
+        f"{summary.horizon} ({summary.periods} periods, {summary.periods_per_year} a year)",
+    )
+    grid.add_row(
+        "objective", f"{summary.objective}, discounted at {share(summary.discount_rate)} a year"
+    )
+    grid.add_row("money unit", summary.money_unit)
+    contents = ", ".join(plural(n, what) for what, n in summary.counts.items() if n)
+    grid.add_row("contents", contents)
+    grid.add_row("categories", ", ".join(f"{c} ({n})" for c, n in summary.categories.items()))
+    return grid
+
+
+def _resources(summary: CaseSummary) -> Table | Text:
+    if not summary.resources:
+        return Text("No resources: projects need no capacity.", style="dim")
+    table = Table(
+        title="Demand and capacity per period",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        caption="demand: every project at its largest level from "
+        "its earliest start; capacity: every option signed",
+        caption_justify="left",
+    )
+    table.add_column("resource")
+    table.add_column("unit", style="dim")
+    table.add_column("peak demand", justify="right")
+    table.add_column("peak capacity", justify="right")
+    table.add_column("short in", justify="right")
+    for balance in summary.resources:
+        short = sum(d > c + 1e-9 for d, c in zip(balance.demand, balance.capacity, strict=True))
+        table.add_row(
+            balance.resource,
+            balance.unit,
+            amount(balance.peak_demand),
+            amount(balance.peak_capacity),
+            Text(plural(short, "period"), style="yellow") if short else Text("-", style="dim"),
+        )
+    return table
+
+
+def _money(summary: CaseSummary) -> Table:
+    table = Table(
+        title=f"Money in over the horizon ({summary.money_unit})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("source")
+    table.add_column("kind", style="dim")
+    table.add_column("amount", justify="right")
+    table.add_column("terms")
+    for source in summary.money:
+        table.add_row(source.source, source.kind, amount(source.total), source.terms)
+    return table
+
+
+def _scenarios(summary: CaseSummary) -> Group:
+    table = Table(title="Scenarios", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("name", no_wrap=True)
+    table.add_column("what changes")
+    for name, description in summary.scenarios.items():
+        table.add_row(name, description or Text("(no description)", style="dim"))
+    return Group(table)
