@@ -8,6 +8,7 @@ from allocator.case.errors import CaseError, Problem
 from allocator.case.loading import Source, build_case, read_case_data
 from allocator.case.model import Case
 from allocator.case.whatif import apply_scenario, scenario_problems
+from allocator.case.writing import case_to_data, dump_case, save_case
 
 
 def load_case(path: str | Path, scenario: str | None = None) -> Case:
@@ -24,4 +25,14 @@ def load_case(path: str | Path, scenario: str | None = None) -> Case:
     return case if scenario is None else apply_scenario(case, scenario, source)
 
 
-__all__ = ["Case", "CaseError", "Problem", "Source", "apply_scenario", "load_case"]
+__all__ = [
+    "Case",
+    "CaseError",
+    "Problem",
+    "Source",
+    "apply_scenario",
+    "case_to_data",
+    "dump_case",
+    "load_case",
+    "save_case",
+]

@@ -13,8 +13,9 @@ from typing import Any
 
 from allocator.case.model import Case
 from allocator.case.projects import Project
-from allocator.case.supply import SupplyKind
-from allocator.case.types import Number
+from allocator.case.series import calendar_values
+from allocator.case.supply import Supply, SupplyKind
+from allocator.case.timing import availability, start_bounds
 
 Loc = tuple[str | int, ...]
 Finding = tuple[Loc, str]
@@ -98,38 +99,59 @@ def _supply_rules(case: Case) -> Iterator[Finding]:
             yield (*loc, "resource"), f"unknown resource '{supply.resource}'"
         if supply.site is not None and supply.site not in sites:
             yield (*loc, "site"), f"unknown site '{supply.site}'"
-        yield from _window(case, supply.available_from, supply.available_until, loc)
-        start = case.period_index.get(supply.available_from or case.periods[0], 0)
-        yield from _series(case, supply.capacity, (*loc, "capacity"), len(case.periods) - start)
-        if supply.kind is not SupplyKind.PURCHASE:
-            for key, given in (
-                ("life", supply.life is not None),
-                ("running_cost", supply.running_cost != 0),
-            ):
-                if given:
-                    yield (*loc, key), f"applies only to purchases, not to {supply.kind.value}"
-            yield from _commit_fits(case, supply.capacity, supply.min_commit, loc)
+        window = list(_window(case, supply.available_from, supply.available_until, loc))
+        yield from window
+        if not window:
+            yield from _capacity_rules(case, supply, loc)
 
 
-def _commit_fits(case: Case, capacity: Any, min_commit: Number, loc: Loc) -> Iterator[Finding]:
-    """A take-or-pay minimum larger than the capacity could never be met."""
-    if min_commit <= 0:
-        return
+def _capacity_rules(case: Case, supply: Supply, loc: Loc) -> Iterator[Finding]:
+    """Capacity within the availability window, and commitments it can honour."""
+    first, last = availability(case, supply)
+    capacity = supply.capacity
+    yield from _series(case, capacity, (*loc, "capacity"), last - first + 1)
     if isinstance(capacity, dict):
-        low = min(capacity.values(), default=0.0) if len(capacity) == len(case.periods) else 0.0
-    elif isinstance(capacity, list):
-        low = min(capacity)
-    else:
-        low = capacity
-    if min_commit > low:
+        for key in capacity:
+            k = case.period_index.get(key)
+            if k is not None and not first <= k <= last:
+                yield (
+                    (*loc, "capacity", key),
+                    (
+                        f"capacity in '{key}', outside the option's availability "
+                        f"{case.periods[first]}..{case.periods[last]}"
+                    ),
+                )
+    offered = calendar_values(capacity, case.periods, first, last)[first : last + 1]
+    commit = supply.min_commit
+    if supply.kind is SupplyKind.PURCHASE:
+        if commit > sum(offered):
+            yield (
+                (*loc, "min_commit"),
+                (
+                    f"purchase minimum {commit:g} exceeds the {sum(offered):g} units that can be "
+                    "bought in all"
+                ),
+            )
+        return
+    for key, given in (("life", supply.life is not None), ("running_cost", supply.running_cost)):
+        if given:
+            yield (*loc, key), f"applies only to purchases, not to {supply.kind.value}"
+    if supply.kind is SupplyKind.SPOT and commit:
+        yield (*loc, "min_commit"), "spot capacity has no commitment; use kind: contract"
+    elif commit > min(offered):
         yield (
             (*loc, "min_commit"),
-            (f"take-or-pay minimum {min_commit:g} exceeds the capacity ({low:g} in some period)"),
+            (
+                f"take-or-pay minimum {commit:g} exceeds the capacity ({min(offered):g} in "
+                f"{case.periods[first + offered.index(min(offered))]})"
+            ),
         )
 
 
 def _money_rules(case: Case) -> Iterator[Finding]:
     horizon = len(case.periods)
+    if not case.budget.carry_over and case.budget.min_cash:
+        yield ("budget", "min_cash"), "a cash reserve applies only with carry_over: true"
     yield from _series(case, case.budget.amounts, ("budget", "amounts"), horizon)
     if case.revenue is not None:
         yield from _series(case, case.revenue.amounts, ("revenue", "amounts"), horizon)
@@ -146,14 +168,12 @@ def _money_rules(case: Case) -> Iterator[Finding]:
 
 
 def _start_range(case: Case, project: Project) -> tuple[int, int] | None:
-    """(earliest, latest) start index, or None if a label is unknown."""
+    """(earliest, latest) start index, or None if a label is unknown (reported elsewhere)."""
     window = project.start
-    first = case.periods[0]
-    earliest = window.earliest if window and window.earliest else first
-    latest = window.latest if window and window.latest else earliest
-    if earliest not in case.period_index or latest not in case.period_index:
+    labels = (window.earliest, window.latest) if window else ()
+    if any(label is not None and label not in case.period_index for label in labels):
         return None
-    return case.period_index[earliest], case.period_index[latest]
+    return start_bounds(case, project)
 
 
 def _project_rules(case: Case) -> Iterator[Finding]:
@@ -172,11 +192,20 @@ def _project_rules(case: Case) -> Iterator[Finding]:
 
 def _references(project: Project, ids: set[str], loc: Loc) -> Iterator[Finding]:
     for key in ("requires", "excludes"):
-        for position, other in enumerate(getattr(project, key)):
+        listed = getattr(project, key)
+        for position, other in enumerate(listed):
             if other not in ids:
                 yield (*loc, key, position), f"unknown project '{other}'"
             elif other == project.id:
                 yield (*loc, key, position), f"a project cannot {key[:-1]} itself"
+            elif other in listed[:position]:
+                yield (*loc, key, position), f"'{other}' is listed twice"
+    for position, other in enumerate(project.excludes):
+        if other in project.requires:
+            yield (
+                (*loc, "excludes", position),
+                (f"'{other}' is both required and excluded, so '{project.id}' could never run"),
+            )
 
 
 def _level_locs(project: Project, loc: Loc) -> Iterator[tuple[Loc, Any]]:
@@ -195,6 +224,8 @@ def _resources_used(case: Case, project: Project, loc: Loc) -> Iterator[Finding]
     for resource, serving in project.uses.items():
         if resource not in demanded:
             yield (*loc, "uses", resource), f"the project demands no '{resource}'"
+        if not serving:
+            yield (*loc, "uses", resource), "lists no resource, so the demand could never be met"
         for other in serving:
             if other not in resources:
                 yield (*loc, "uses", resource, other), f"unknown resource '{other}'"

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from allocator.case.errors import Problem
+from allocator.case.projects import SINGLE_LEVEL_ID
 from allocator.case.yamlio import parse_scalar
 
 TABLE_SECTIONS = ("resources", "sites", "supply", "funding", "projects")
@@ -59,7 +60,7 @@ def expand_tables(
         path = _inside(folder, ref["csv"], case_file, section, problems)
         if path is None:
             continue
-        shown = ref["csv"]
+        shown = str(Path(case_file).parent / ref["csv"])
         rows = _read_rows(path, shown, problems)
         if rows is None:
             continue
@@ -119,6 +120,10 @@ def _read_rows(
             if bad:
                 problems.append(Problem(shown, "", f"column(s) {bad} have no usable name", 1))
                 return None
+            twice = sorted({c for c in columns if columns.count(c) > 1})
+            if twice:
+                problems.append(Problem(shown, "", f"column(s) {twice} appear twice", 1))
+                return None
             rows = []
             for cells in reader:
                 line = reader.line_num
@@ -154,25 +159,26 @@ def _row(
             )
             ok = False
             continue
-        *parents, leaf = column.split(".")
-        target = row
-        for key in parents:
-            nested = target.setdefault(key, {})
-            if not isinstance(nested, dict):
-                problems.append(
-                    Problem(
-                        shown,
-                        f"column {column}",
-                        f"'{key}' is both a value and a group of columns",
-                        line,
-                    )
-                )
-                ok = False
-                break
-            target = nested
-        else:
-            target[leaf] = value
+        if not _nest(row, column.split("."), value):
+            message = "conflicts with another column: a key is both a value and a group"
+            problems.append(Problem(shown, f"column {column}", message, line))
+            ok = False
     return row if ok else None
+
+
+def _nest(row: dict[str, Any], keys: list[str], value: Any) -> bool:
+    """Put ``value`` at the dotted ``keys`` of ``row``; False if another column holds that place."""
+    *parents, leaf = keys
+    target = row
+    for key in parents:
+        nested = target.setdefault(key, {})
+        if not isinstance(nested, dict):
+            return False
+        target = nested
+    if leaf in target:
+        return False
+    target[leaf] = value
+    return True
 
 
 def _group_levels(
@@ -186,8 +192,7 @@ def _group_levels(
     index_of: dict[Any, int] = {}
     for line, row in rows:
         level = {k: row.pop(k) for k in LEVEL_FIELDS if k in row}
-        if "level" in row:
-            level["id"] = row.pop("level")
+        level["id"] = row.pop("level", SINGLE_LEVEL_ID)
         key = row.get("id")
         project = projects.get(key)
         if project is None:

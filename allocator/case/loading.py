@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from allocator.case.checks import Finding, check_case
 from allocator.case.csvtables import TableOrigins, expand_tables
 from allocator.case.errors import CaseError, Problem
+from allocator.case.gcpause import gc_paused
 from allocator.case.messages import field_names, readable_path, validation_problems
 from allocator.case.model import Case
 from allocator.case.yamlio import LineFinder, parse_yaml
@@ -58,7 +59,8 @@ def read_case_data(path: str | Path) -> tuple[dict[str, Any], Source]:
     except UnicodeDecodeError:
         raise CaseError.single(shown, "is not UTF-8 text") from None
     source = Source(shown, text, sha256=hashlib.sha256(raw_bytes).hexdigest())
-    data = _parse(text, shown, file.suffix.lower() == ".json")
+    with gc_paused():
+        data = _parse(text, shown, file.suffix.lower() == ".json")
     problems: list[Problem] = []
     source.origins = expand_tables(data, file.parent, shown, problems)
     if problems:
@@ -96,14 +98,14 @@ def _parse(text: str, shown: str, is_json: bool) -> dict[str, Any]:
     return data
 
 
-def _parse_json(text: str, shown: str) -> tuple[Any, list[tuple[int, str]]]:
-    duplicates: list[tuple[int, str]] = []
+def _parse_json(text: str, shown: str) -> tuple[Any, list[tuple[int | None, str]]]:
+    duplicates: list[tuple[int | None, str]] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: dict[str, Any] = {}
         for key, value in items:
             if key in seen:
-                duplicates.append((0, key))
+                duplicates.append((None, key))
             seen[key] = value
         return seen
 
@@ -118,12 +120,14 @@ def _parse_json(text: str, shown: str) -> tuple[Any, list[tuple[int, str]]]:
 def build_case(data: dict[str, Any], source: Source) -> Case:
     """Validate plain data into a ``Case``; raise ``CaseError`` with every problem found."""
     try:
-        case = Case.model_validate(data)
+        with gc_paused():
+            case = Case.model_validate(data)
     except ValidationError as err:
         raise CaseError(validation_problems(err, data, source.locate, VOCABULARY)) from None
     except RecursionError:
         raise CaseError.single(source.file, "the case is nested too deeply") from None
-    findings = check_case(case)
+    with gc_paused():
+        findings = check_case(case)
     if findings:
         raise CaseError(findings_to_problems(findings, data, source))
     return case

@@ -52,11 +52,17 @@ def readable_path(raw: Any, loc: tuple[str | int, ...]) -> tuple[str, tuple[str 
     """
     path, node, kept = "", raw, []
     for segment in loc:
-        if isinstance(node, dict) and segment in node:
+        if (
+            isinstance(node, BaseModel)
+            and isinstance(segment, str)
+            and segment in type(node).model_fields
+        ):
+            path, node = join_path(path, segment), getattr(node, segment)
+        elif isinstance(node, dict) and segment in node:
             path, node = join_path(path, str(segment)), node[segment]
         elif isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node):
             item = node[segment]
-            ident = item.get("id") if isinstance(item, dict) else None
+            ident = item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
             label = (
                 ident if isinstance(ident, str | int) and not isinstance(ident, bool) else segment
             )

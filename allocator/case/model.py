@@ -26,7 +26,13 @@ class Objective(StrEnum):
 
 
 class ShareBasis(StrEnum):
-    """What a category share is measured in."""
+    """What a category share is measured in, over the whole horizon, undiscounted.
+
+    For a category c with max_share m (min_share likewise, with >=):
+    sum over funded projects p in c of basis[p] <= m * sum over funded p of basis[p],
+    where basis is the project's cost, its value, or its demand (units of all
+    resources in all its active periods).
+    """
 
     COST = "cost"
     VALUE = "value"

@@ -13,10 +13,12 @@ from allocator.case.types import Id, IdList, NonNegative, Number, PeriodLabel, S
 class Budget(CaseModel):
     """Unrestricted money arriving per period.
 
+    Money in[t] is amounts[t] plus base revenue, project revenue, funding
+    arriving and credit drawn in period t.
     carry_over true: for every period t,
     sum_{k<=t} (money in[k] - spending[k]) >= min_cash.
-    carry_over false: for every period t, spending[t] <= amounts[t]
-    (use it or lose it; the classic capital-rationing budget).
+    carry_over false: for every period t, spending[t] <= money in[t]; what is
+    not spent is lost (the classic capital-rationing budget).
     A list of amounts counts from the first period of the horizon.
     """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from allocator.case.base import CaseModel
 from allocator.case.types import Number
@@ -37,6 +37,12 @@ class Change(CaseModel):
         if self.remove is False:
             raise ValueError("'remove' takes the value true")
         return self
+
+    @model_serializer(mode="wrap")
+    def _given_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Write the path and the one operation given: the key present names the operation."""
+        data = handler(self)
+        return {"path": data.get("path", self.path), self.operation: data.get(self.operation)}
 
     @property
     def operation(self) -> str:

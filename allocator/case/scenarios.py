@@ -2,7 +2,9 @@
 
 A path is keys joined by dots, where a list of items is entered by id:
 ``supply[cloud].unit_cost``, ``projects[sora].levels[full].demand.gb300``,
-``budget.amounts.2026Q3``. Nothing in a scenario is ever evaluated as code.
+``budget.amounts.2026Q3``. Brackets also name a key of a mapping, which
+serves keys that contain dots: ``budget.amounts[2026.5]``. Nothing in a
+scenario is ever evaluated as code.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import copy
 import re
 from typing import Any
+
+from pydantic import BaseModel
 
 from allocator.case.scenario_model import Change
 
@@ -38,13 +42,40 @@ def parse_path(path: str) -> list[tuple[str, str | None]]:
     return segments
 
 
-def _item_by_id(items: Any, ident: str, where: str) -> tuple[list[Any], int]:
+def plain(model: BaseModel) -> dict[str, Any]:
+    """A case model as plain data with every field present."""
+    return model.model_dump(mode="json")
+
+
+def _writable(container: Any, key: Any) -> Any:
+    """``container[key]``, made safe to change: models become plain data, containers copies.
+
+    Data handed to ``apply_change`` may share models and containers with a
+    case; only what lies on a changed path is copied, so a change to one
+    project of a hundred thousand copies one project.
+    """
+    value = container[key]
+    if isinstance(value, BaseModel):
+        value = plain(value)
+    elif isinstance(value, dict | list):
+        value = type(value)(value)
+    else:
+        return value
+    container[key] = value
+    return value
+
+
+def _ident(item: Any) -> Any:
+    return item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
+
+
+def _item_by_id(items: Any, ident: str, where: str) -> int:
     if not isinstance(items, list):
         raise ChangeError(f"'{where}' is not a list of items with ids")
     for index, item in enumerate(items):
-        if isinstance(item, dict) and str(item.get("id")) == ident:
-            return items, index
-    known = ", ".join(str(i.get("id")) for i in items if isinstance(i, dict))
+        if str(_ident(item)) == ident:
+            return index
+    known = ", ".join(str(_ident(i)) for i in items if _ident(i) is not None)
     raise ChangeError(f"'{where}' has no item with id '{ident}' (ids: {known or 'none'})")
 
 
@@ -63,13 +94,16 @@ def _locate(data: dict[str, Any], path: str) -> tuple[Any, Any, str]:
         if name not in node:
             raise ChangeError(f"'{where}' does not exist")
         if ident is None:
-            node = node[name]
+            node = _writable(node, name)
             continue
-        items, index = _item_by_id(node[name], ident, where)
+        items = _writable(node, name)
+        index = ident if isinstance(items, dict) else _item_by_id(items, ident, where)
         where = f"{where}[{ident}]"
+        if isinstance(items, dict) and not last and index not in items:
+            raise ChangeError(f"'{where}' does not exist")
         if last:
             return items, index, where
-        node = items[index]
+        node = _writable(items, index)
     raise ChangeError("the path is empty")
 
 
@@ -93,7 +127,10 @@ def _numeric(value: Any, where: str, apply: Any) -> Any:
 
 
 def apply_change(data: dict[str, Any], change: Change) -> None:
-    """Apply one change to plain case data, in place. Raises ChangeError."""
+    """Apply one change to case data, in place; only the changed path is copied.
+
+    Raises ChangeError when the path does not fit the data.
+    """
     container, key, where = _locate(data, change.path)
     op = change.operation
     exists = key in _keys(container)
@@ -104,13 +141,15 @@ def apply_change(data: dict[str, Any], change: Change) -> None:
         raise ChangeError(f"'{where}' does not exist")
     if op == "remove":
         del container[key]
-    elif op == "append":
-        if not isinstance(container[key], list):
+        return
+    target = _writable(container, key)
+    if op == "append":
+        if not isinstance(target, list):
             raise ChangeError(f"'{where}' is not a list")
-        container[key].append(copy.deepcopy(change.append))
+        target.append(copy.deepcopy(change.append))
     elif op == "scale":
         factor = change.scale
-        container[key] = _numeric(container[key], where, lambda v: v * factor)
+        container[key] = _numeric(target, where, lambda v: v * factor)
     else:
         amount = change.add
-        container[key] = _numeric(container[key], where, lambda v: v + amount)
+        container[key] = _numeric(target, where, lambda v: v + amount)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allocator.case.model import Case
 from allocator.case.projects import Project
+from allocator.case.supply import Supply
 
 
 def start_bounds(case: Case, project: Project) -> tuple[int, int]:
@@ -34,3 +35,14 @@ def active_length(case: Case, project: Project, start: int) -> int:
     """How many periods the project is active when it starts in period ``start``."""
     remaining = len(case.periods) - start
     return remaining if project.duration is None else min(project.duration, remaining)
+
+
+def availability(case: Case, supply: Supply) -> tuple[int, int]:
+    """The first and last period index (inclusive) in which a supply option can serve."""
+    first = case.period_index[supply.available_from] if supply.available_from else 0
+    last = (
+        case.period_index[supply.available_until]
+        if supply.available_until
+        else len(case.periods) - 1
+    )
+    return first, last

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from allocator.case.checks import check_case
 from allocator.case.errors import CaseError, Problem
+from allocator.case.gcpause import gc_paused
 from allocator.case.loading import VOCABULARY, Source, findings_to_problems
 from allocator.case.messages import validation_problems
 from allocator.case.model import Case
@@ -15,20 +16,21 @@ from allocator.case.scenarios import ChangeError, apply_change
 
 
 def case_data(case: Case) -> dict[str, Any]:
-    """The case as plain data with every field present, ready for changes.
+    """The case's fields as a mapping that changes can be applied to.
 
-    Scenarios keep only the keys their author gave: an operation is told
-    apart by which key is present.
+    The values are the case's own (models, lists): ``apply_change`` copies
+    what lies on a changed path and nothing else, and validation takes the
+    untouched models as they are, so a scenario costs in proportion to what
+    it changes, not to the size of the case.
     """
-    data = case.model_dump(mode="json")
-    data["scenarios"] = case.model_dump(mode="json", include={"scenarios"}, exclude_unset=True).get(
-        "scenarios", {}
-    )
-    return data
+    return {name: getattr(case, name) for name in type(case).model_fields}
 
 
 def apply_scenario(case: Case, name: str, source: Source | None = None) -> Case:
-    """A new case with the changes of scenario ``name`` applied; ``case`` is unchanged."""
+    """A new case with the changes of scenario ``name`` applied; ``case`` is unchanged.
+
+    The new case has no scenarios: they were written against the base case.
+    """
     source = source or Source(case.name)
     if name not in case.scenarios:
         known = ", ".join(case.scenarios) or "none"
@@ -63,12 +65,15 @@ def _apply(case: Case, name: str, source: Source) -> tuple[Case | None, list[Pro
             )
     if problems:
         return None, problems
+    data["scenarios"] = {}  # the scenarios were written for the base case, not for this one
     try:
-        changed = Case.model_validate(data)
+        with gc_paused():
+            changed = Case.model_validate(data)
     except ValidationError as err:
         inner = validation_problems(err, data, lambda _: (source.file, None), VOCABULARY)
         return None, _within(name, inner, source)
-    findings = check_case(changed)
+    with gc_paused():
+        findings = check_case(changed)
     if findings:
         inner = findings_to_problems(findings, data, Source(source.file))
         return None, _within(name, inner, source)

@@ -1,8 +1,10 @@
 """Reading and writing YAML the way a case author expects.
 
-Two departures from PyYAML's YAML 1.1 defaults: ``1e3`` is a number (as in
-YAML 1.2 and JSON), and a key written twice in one mapping is an error
-instead of silently keeping the last one.
+Plain scalars are read by the YAML 1.2 core schema, not PyYAML's YAML 1.1
+one: ``1e3`` is a number, ``07`` is seven (not octal), ``1:30`` and
+``2026-01-01`` are text, and only ``true``/``false`` are booleans (``NO``,
+``on`` and ``yes`` are text). Underscores may group digits (``1_000``). A key
+written twice in one mapping is an error instead of silently keeping the last.
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ _FLOAT_12 = re.compile(
 )
 
 
-class CaseLoader(yaml.SafeLoader):
-    """A safe loader that records duplicate keys as (line, key) pairs."""
+_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class CaseLoader(_FastLoader):  # type: ignore[misc, valid-type]
+    """A safe loader (libyaml's parser where present) that records duplicate keys."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -45,7 +50,29 @@ class CaseLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_INT_12 = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+)$")
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+CaseLoader.yaml_implicit_resolvers = {}
+CaseLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+CaseLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+CaseLoader.add_implicit_resolver("tag:yaml.org,2002:int", _INT_12, list("-+0123456789"))
 CaseLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12, list("-+0123456789."))
+CaseLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
+CaseLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def parse_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
@@ -66,11 +93,19 @@ def parse_scalar(text: str) -> Any:
     return data
 
 
+class CaseDumper(yaml.SafeDumper):
+    """Quotes text that either YAML 1.1 or 1.2 would read as something else."""
+
+
+CaseDumper.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12, list("-+0123456789."))
+CaseDumper.add_implicit_resolver("tag:yaml.org,2002:int", _INT_12, list("-+0123456789"))
+
+
 def dump_yaml(data: Any) -> str:
     """Write plain data as block-style YAML, keys in their given order."""
     return yaml.dump(
         data,
-        Dumper=yaml.SafeDumper,
+        Dumper=CaseDumper,
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,
@@ -91,7 +126,7 @@ class LineFinder:
         if not self._composed:
             self._composed = True
             try:
-                self._root = yaml.compose(self._text, Loader=CaseLoader)
+                self._root = yaml.compose(self._text, Loader=_FastLoader)
             except yaml.YAMLError:
                 self._root = None
         node, line = self._root, None

@@ -9,7 +9,7 @@ from allocator.case.model import Case
 from allocator.case.money import Funding, FundingKind
 from allocator.case.series import active_values, calendar_values
 from allocator.case.supply import Supply, SupplyKind
-from allocator.case.timing import active_length, start_bounds
+from allocator.case.timing import active_length, availability, start_bounds
 
 
 @dataclass(frozen=True)
@@ -118,8 +118,7 @@ def _balance(case: Case, resource: str, unit: str) -> ResourceBalance:
 
 def supply_capacity(case: Case, supply: Supply) -> list[float]:
     """Units the option can provide in each period if signed (purchases: all bought)."""
-    first = case.period_index[supply.available_from] if supply.available_from else 0
-    last = case.period_index[supply.available_until] if supply.available_until else None
+    first, last = availability(case, supply)
     offered = calendar_values(supply.capacity, case.periods, first, last)
     if supply.kind is not SupplyKind.PURCHASE:
         return offered
