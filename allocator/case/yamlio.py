@@ -54,7 +54,12 @@ _INT_12 = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+)$")
 
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    text = str(loader.construct_scalar(node)).replace("_", "")
+    return _int_12(str(loader.construct_scalar(node)))
+
+
+def _int_12(text: str) -> int:
+    """An integer in YAML 1.2 core notation: decimal, ``0o`` octal or ``0x`` hex."""
+    text = text.replace("_", "")
     if text.startswith("0o"):
         return int(text[2:], 8)
     if text.startswith("0x"):
@@ -87,8 +92,27 @@ def parse_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
         loader.dispose()
 
 
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_PLAIN_TEXT = re.compile(r"^[^-?.:,\[\]{}#&*!|>'\"%@`\s](?:[^:#\[\]{},]*[^:#\[\]{},\s])?$")
+
+
 def parse_scalar(text: str) -> Any:
-    """Read one CSV cell as a YAML value: ``12`` is a number, ``[a, b]`` a list."""
+    """Read one CSV cell as a YAML value: ``12`` is a number, ``[a, b]`` a list.
+
+    Plain numbers, flags and words (most cells of a large table) are read
+    directly by the same rules as the loader; anything else goes to the parser.
+    """
+    if _INT_12.match(text):
+        return _int_12(text)
+    if _FLOAT_12.match(text) and text.lstrip("+-")[:1] != ".":
+        return float(text.replace("_", ""))
+    if _NULL.match(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _PLAIN_TEXT.match(text):
+        return text
     data, _ = parse_yaml(text)
     return data
 
