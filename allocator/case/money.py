@@ -16,7 +16,8 @@ class Budget(CaseModel):
     Money in[t] is amounts[t] plus base revenue, project revenue, funding
     arriving and credit drawn in period t.
     carry_over true: for every period t,
-    sum_{k<=t} (money in[k] - spending[k]) >= min_cash.
+    sum_{k<=t} (money in[k] - spending[k]) >= min_cash, where earmarked money
+    not yet spent does not count towards the reserve (it cannot pay other bills).
     carry_over false: for every period t, spending[t] <= money in[t]; what is
     not spent is lost (the classic capital-rationing budget).
     A list of amounts counts from the first period of the horizon.
@@ -52,13 +53,16 @@ class Funding(CaseModel):
     """An outside source of money.
 
     equity: ``amounts`` arrive by period (a list counts from the first
-    period). With ``earmark`` the money may pay only those supply options.
+    period). With ``earmark`` the money may pay only those supply options
+    (any of their payments: units, running costs, fixed costs); with
+    carry-over, what is unspent waits for later payments to the same options.
     With ``optional`` taking it is a decision (all of it, or with
-    ``divisible`` any fraction of every tranche); capital taken with a
+    ``divisible`` one fraction, the same for every tranche); capital taken with a
     ``guaranteed_return`` g per year costs, in every period after it
     arrives, capital * ((1 + g) ** (1 / periods_per_year) - 1).
-    credit: the outstanding balance stays within ``limit``; interest of
-    balance * ((1 + rate) ** (1 / periods_per_year) - 1) is paid every period;
+    credit: the outstanding balance stays within ``limit``; in period t,
+    interest of balance[t-1] * ((1 + rate) ** (1 / periods_per_year) - 1) is
+    paid on the balance owed at the end of the period before;
     draws are possible from ``available_from`` to ``available_until``; with
     ``repay_by_end`` the balance is zero after the last period.
     """

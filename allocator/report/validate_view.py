@@ -42,7 +42,8 @@ def _facts(summary: CaseSummary) -> Table:
     grid.add_column()
     grid.add_row(
         "horizon",
-        f"{summary.horizon} ({summary.periods} periods, {summary.periods_per_year} a year)",
+        f"{summary.horizon} ({plural(summary.periods, 'period')}, "
+        f"{summary.periods_per_year} a year)",
     )
     grid.add_row(
         "objective", f"{summary.objective}, discounted at {share(summary.discount_rate)} a year"
@@ -62,7 +63,7 @@ def _resources(summary: CaseSummary) -> Table | Text:
         title_justify="left",
         box=box.SIMPLE_HEAD,
         caption="demand: every project at its largest level from "
-        "its earliest start; capacity: every option signed",
+        "its earliest start, on the resource it names; capacity: every option signed",
         caption_justify="left",
     )
     table.add_column("resource")
