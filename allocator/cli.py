@@ -17,6 +17,7 @@ from allocator.report.validate_view import render_problems, render_summary
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="allocator",
@@ -77,8 +78,13 @@ def main() -> None:
     """Run the command line; an unexpected failure is reported in one line, exit status 1."""
     try:
         app()
-    except Exception as error:
+    except KeyboardInterrupt:
+        Console(stderr=True).print("allocator: interrupted", markup=False)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as error:  # the last guard before the user's terminal
         Console(stderr=True).print(
-            f"allocator: internal error: {type(error).__name__}: {error}", markup=False
+            f"allocator: internal error: {type(error).__name__}: {error}",
+            markup=False,
+            soft_wrap=True,
         )
         sys.exit(EXIT_INTERNAL)

@@ -165,12 +165,6 @@ def test_version(runner) -> None:
     assert result.stdout.startswith("allocator ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the summary's base-revenue total computes (1 + growth) ** (k / "
-    "periods_per_year) in floats and raises OverflowError for a large growth; "
-    "validate then fails with an internal error (exit 1) on a case that loads",
-)
 def test_summary_survives_a_huge_growth_rate(runner, write_case, case_dict) -> None:
     case_dict["revenue"] = {"amounts": 1, "growth": 1e200}
     result = validate(runner, write_case(case_dict))

@@ -214,14 +214,22 @@ def test_duplicate_project_rows_without_levels(problems_of, with_tables) -> None
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(ValueError, KeyError, AttributeError),
-    reason="BUG: a CSV cell that cannot be constructed ('!!int x', or the digitless "
-    "'0x_') raises ValueError from parse_scalar, which only expects yaml.YAMLError",
-)
 @pytest.mark.parametrize("cell", ["!!int x", "0x_", "._"])
 def test_unconstructible_cell_is_a_problem(problems_of, with_tables, cell) -> None:
     projects = PROJECTS.replace("search,product,false,3", f"search,product,false,{cell}")
     found = problems_in(problems_of, with_tables, projects=projects)
     assert [(f, line) for f, _, _, line in found] == [("projects.csv", 4)]
+
+
+def test_group_then_value_of_the_same_key(problems_of, with_tables) -> None:
+    table = "id,demand.gb300,demand\nchat,2,1\n"
+    ((file, path, message, line),) = problems_in(problems_of, with_tables, projects=table)
+    assert (file, path, line) == ("projects.csv", "column demand", 2)
+    assert "conflicts with another column" in message
+
+
+def test_column_named_twice(problems_of, with_tables) -> None:
+    table = "id,value,value\nchat,1,2\n"
+    assert problems_in(problems_of, with_tables, projects=table) == [
+        ("projects.csv", "", "column(s) ['value'] appear twice", 1)
+    ]

@@ -292,7 +292,7 @@ def test_unreadable_paths(scenario_problems, path, message) -> None:
             {"path": "projects[chat].value", "append": {"a": 1}},
             "'projects[chat].value' is not a list",
         ),
-        ({"path": "name", "scale": 2}, "'name' holds 'tiny-lab', not numbers"),
+        ({"path": "name", "scale": 2}, "'name' holds the text 'tiny-lab', not numbers"),
     ],
     ids=[
         "missing-key",
@@ -308,13 +308,28 @@ def test_paths_that_do_not_fit_the_case(scenario_problems, change, message) -> N
     assert scenario_problems(change) == [("scenarios.s.changes[0].path", message)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: 'add'/'scale' on a list of items reports the first item's Python repr "
-    "(\"holds Project(id='chat', name=None, ...)\") instead of a readable message",
-)
 def test_scaling_a_list_of_items_names_no_python_objects(scenario_problems) -> None:
     ((path, message),) = scenario_problems({"path": "projects", "add": 1})
     assert path == "scenarios.s.changes[0].path"
     assert "Project(" not in message
     assert len(message) < 120
+
+
+def test_brackets_name_a_key_of_a_mapping(scenario) -> None:
+    case = scenario({"path": "budget.amounts[Y2]", "set": 7})
+    assert case.budget.amounts == {"Y1": 50.0, "Y2": 7.0, "Y3": 20.0}
+
+
+def test_brackets_reach_keys_with_dots(load, case_dict) -> None:
+    case_dict["resources"].append({"id": "gb.300"})
+    case_dict["projects"][0]["demand"]["gb.300"] = 5
+    case_dict["scenarios"]["s"] = {
+        "changes": [{"path": "projects[chat].demand[gb.300]", "scale": 2}]
+    }
+    applied = apply_scenario(load(case_dict), "s")
+    assert applied.projects_by_id["chat"].demand == {"gb300": 40.0, "gb.300": 10.0}
+
+
+def test_append_an_id_to_a_plain_list(scenario) -> None:
+    case = scenario({"path": "projects[search].excludes", "append": "chat"})
+    assert case.projects_by_id["search"].excludes == ["video", "chat"]

@@ -7,6 +7,7 @@ path with its file and line.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -23,7 +24,9 @@ Finding = tuple[Loc, str]
 
 def check_case(case: Case) -> list[Finding]:
     """Every rule violation in ``case`` (scenarios are checked by the loader)."""
-    findings: list[Finding] = []
+    findings = list(_unique_periods(case))
+    if findings:
+        return findings  # every other rule reads the horizon
     for check in (
         _unique_ids,
         _supply_rules,
@@ -46,11 +49,15 @@ def _duplicates(ids: Iterable[str], section: Loc) -> Iterator[Finding]:
         seen.add(ident)
 
 
-def _unique_ids(case: Case) -> Iterator[Finding]:
-    labels = list(case.periods)
-    for index, label in enumerate(labels):
-        if labels.index(label) != index:
+def _unique_periods(case: Case) -> Iterator[Finding]:
+    first: dict[str, int] = {}
+    for index, label in enumerate(case.periods):
+        if label in first:
             yield ("periods", index), f"period '{label}' is listed twice"
+        first.setdefault(label, index)
+
+
+def _unique_ids(case: Case) -> Iterator[Finding]:
     for section in ("resources", "sites", "supply", "funding", "projects"):
         yield from _duplicates([item.id for item in getattr(case, section)], (section,))
     for index, project in enumerate(case.projects):
@@ -150,6 +157,7 @@ def _capacity_rules(case: Case, supply: Supply, loc: Loc) -> Iterator[Finding]:
 
 def _money_rules(case: Case) -> Iterator[Finding]:
     horizon = len(case.periods)
+    yield from _revenue_finite(case)
     if not case.budget.carry_over and case.budget.min_cash:
         yield ("budget", "min_cash"), "a cash reserve applies only with carry_over: true"
     yield from _series(case, case.budget.amounts, ("budget", "amounts"), horizon)
@@ -165,6 +173,20 @@ def _money_rules(case: Case) -> Iterator[Finding]:
         for position, target in enumerate(source.earmark):
             if target not in supply:
                 yield (*loc, "earmark", position), f"unknown supply option '{target}'"
+
+
+def _revenue_finite(case: Case) -> Iterator[Finding]:
+    """Growth compounds; it must not take revenue beyond the largest number."""
+    if case.revenue is None:
+        return
+    years = (len(case.periods) - 1) / case.periods_per_year
+    base = max(calendar_values(case.revenue.amounts, case.periods), default=0.0)
+    try:
+        largest = base * (1.0 + case.revenue.growth) ** years
+    except OverflowError:
+        largest = math.inf
+    if not math.isfinite(largest):
+        yield ("revenue", "growth"), "compounds revenue beyond any finite amount in the horizon"
 
 
 def _start_range(case: Case, project: Project) -> tuple[int, int] | None:
@@ -250,12 +272,13 @@ def _timing(case: Case, project: Project, loc: Loc) -> Iterator[Finding]:
             ),
         )
     fixed = earliest == latest
+    longest = horizon - earliest if duration is None else duration
     for level_loc, level in _level_locs(project, loc):
         named = [("value", level.value), ("cost", level.cost), ("revenue", level.revenue)]
         named += [(("demand", r), s) for r, s in level.demand.items()]
         for key, series in named:
             where = (*level_loc, *key) if isinstance(key, tuple) else (*level_loc, key)
-            yield from _series(case, series, where)
+            yield from _series(case, series, where, longest)
             if isinstance(series, dict) and not fixed:
                 yield (
                     where,
@@ -268,7 +291,8 @@ def _timing(case: Case, project: Project, loc: Loc) -> Iterator[Finding]:
 
 def _requires_cycles(case: Case) -> Iterator[Finding]:
     """Report each project that lies on a cycle of ``requires`` (iterative DFS)."""
-    graph = {p.id: [q for q in p.requires if q in case.projects_by_id] for p in case.projects}
+    known = case.projects_by_id
+    graph = {p.id: [q for q in p.requires if q in known and q != p.id] for p in case.projects}
     state: dict[str, int] = {}
     position = {p.id: i for i, p in enumerate(case.projects)}
     reported: set[str] = set()

@@ -88,11 +88,16 @@ def _inside(
         )
         return None
     base = folder.resolve()
-    target = (base / relative).resolve()
-    if not target.is_relative_to(base):
+    try:
+        target = (base / relative).resolve()
+        inside, exists = target.is_relative_to(base), target.is_file()
+    except (OSError, ValueError) as err:
+        problems.append(Problem(case_file, where, f"{relative!r} is not a usable path: {err}"))
+        return None
+    if not inside:
         problems.append(Problem(case_file, where, f"'{relative}' leaves the case's folder"))
         return None
-    if not target.is_file():
+    if not exists:
         problems.append(Problem(case_file, where, f"no file '{relative}' beside the case"))
         return None
     return target

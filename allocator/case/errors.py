@@ -30,7 +30,7 @@ class CaseError(Exception):
     """A case that cannot be used, with every problem found in it."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = list(problems)
+        self.problems = list(dict.fromkeys(problems))  # each problem once, in order found
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod

@@ -17,6 +17,7 @@ from allocator.case.errors import CaseError, Problem
 from allocator.case.gcpause import gc_paused
 from allocator.case.messages import field_names, readable_path, validation_problems
 from allocator.case.model import Case
+from allocator.case.salvage import salvage
 from allocator.case.yamlio import LineFinder, parse_yaml
 
 VOCABULARY = field_names(Case)
@@ -30,6 +31,8 @@ class Source:
     text: str = ""
     origins: TableOrigins = field(default_factory=TableOrigins)
     sha256: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    """Problems found while reading that do not stop validation (keys written twice)."""
 
     def __post_init__(self) -> None:
         self._lines = LineFinder(self.text) if self.text else None
@@ -60,7 +63,7 @@ def read_case_data(path: str | Path) -> tuple[dict[str, Any], Source]:
         raise CaseError.single(shown, "is not UTF-8 text") from None
     source = Source(shown, text, sha256=hashlib.sha256(raw_bytes).hexdigest())
     with gc_paused():
-        data = _parse(text, shown, file.suffix.lower() == ".json")
+        data, source.problems = _parse(text, shown, file.suffix.lower() == ".json")
     problems: list[Problem] = []
     source.origins = expand_tables(data, file.parent, shown, problems)
     if problems:
@@ -68,7 +71,8 @@ def read_case_data(path: str | Path) -> tuple[dict[str, Any], Source]:
     return data, source
 
 
-def _parse(text: str, shown: str, is_json: bool) -> dict[str, Any]:
+def _parse(text: str, shown: str, is_json: bool) -> tuple[dict[str, Any], list[Problem]]:
+    """The case's data and the duplicate keys in it (which do not stop validation)."""
     if not text.strip():
         raise CaseError.single(shown, "the file is empty")
     if is_json:
@@ -83,19 +87,15 @@ def _parse(text: str, shown: str, is_json: bool) -> dict[str, Any]:
             raise CaseError([Problem(shown, "", f"not valid YAML: {what}", line)]) from None
         except RecursionError:
             raise CaseError.single(shown, "not usable YAML: nested too deeply") from None
-    if duplicates:
-        raise CaseError(
-            [
-                Problem(shown, "", f"key '{k}' appears twice in one mapping", line)
-                for line, k in duplicates
-            ]
-        )
+    twice = [
+        Problem(shown, "", f"key '{k}' appears twice in one mapping", n) for n, k in duplicates
+    ]
     if not isinstance(data, dict):
         raise CaseError.single(shown, "a case is a mapping of keys (name, periods, projects, ...)")
     bad_keys = [k for k in data if not isinstance(k, str)]
     if bad_keys:
         raise CaseError.single(shown, f"top-level keys must be text, found {bad_keys[0]!r}")
-    return data
+    return data, twice
 
 
 def _parse_json(text: str, shown: str) -> tuple[Any, list[tuple[int | None, str]]]:
@@ -113,6 +113,8 @@ def _parse_json(text: str, shown: str) -> tuple[Any, list[tuple[int | None, str]
         return json.loads(text, object_pairs_hook=pairs), duplicates
     except json.JSONDecodeError as err:
         raise CaseError([Problem(shown, "", f"not valid JSON: {err.msg}", err.lineno)]) from None
+    except ValueError as err:
+        raise CaseError.single(shown, f"not usable JSON: {err}") from None
     except RecursionError:
         raise CaseError.single(shown, "not usable JSON: nested too deeply") from None
 
@@ -123,13 +125,17 @@ def build_case(data: dict[str, Any], source: Source) -> Case:
         with gc_paused():
             case = Case.model_validate(data)
     except ValidationError as err:
-        raise CaseError(validation_problems(err, data, source.locate, VOCABULARY)) from None
+        problems = validation_problems(err, data, source.locate, VOCABULARY)
+        salvaged = salvage(err, data)
+        if salvaged is not None:
+            problems += findings_to_problems(check_case(salvaged[0]), salvaged[1], source)
+        raise CaseError([*source.problems, *problems]) from None
     except RecursionError:
         raise CaseError.single(source.file, "the case is nested too deeply") from None
     with gc_paused():
         findings = check_case(case)
-    if findings:
-        raise CaseError(findings_to_problems(findings, data, source))
+    if findings or source.problems:
+        raise CaseError([*source.problems, *findings_to_problems(findings, data, source)])
     return case
 
 

@@ -58,19 +58,27 @@ def readable_path(raw: Any, loc: tuple[str | int, ...]) -> tuple[str, tuple[str 
             and segment in type(node).model_fields
         ):
             path, node = join_path(path, segment), getattr(node, segment)
-        elif isinstance(node, dict) and segment in node:
-            path, node = join_path(path, str(segment)), node[segment]
+        elif isinstance(node, dict) and (key := key_of(node, segment)) is not None:
+            path, node, segment = join_path(path, str(key)), node[key], key
         elif isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node):
             item = node[segment]
             ident = item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
-            label = (
-                ident if isinstance(ident, str | int) and not isinstance(ident, bool) else segment
-            )
+            usable = isinstance(ident, str | int) and not isinstance(ident, bool) and ident != ""
+            label = ident if usable else segment
             path, node = join_path(path, f"[{label}]"), item
         else:
             continue
         kept.append(segment)
     return path, tuple(kept)
+
+
+def key_of(mapping: dict[Any, Any], segment: str | int) -> Any:
+    """The key of ``mapping`` that ``segment`` names; ``"2027"`` also finds the number 2027."""
+    if segment in mapping:
+        return segment
+    if isinstance(segment, str) and segment.lstrip("-").isdigit() and int(segment) in mapping:
+        return int(segment)
+    return None
 
 
 def _shown(value: Any) -> str:
@@ -121,7 +129,7 @@ def _message(error: dict[str, Any], vocabulary: set[str]) -> str:
         return f"expected a mapping of keys to values, got {_shown(given)}"
     if kind == "list_type":
         return f"expected a list, got {_shown(given)}"
-    if kind == "too_short":
+    if kind in {"too_short", "string_too_short"}:
         return "must not be empty"
     if kind == "enum":
         return f"expected one of {ctx.get('expected')}, got {_shown(given)}"

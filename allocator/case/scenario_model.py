@@ -4,12 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from allocator.case.base import CaseModel
 from allocator.case.types import Number
 
 OPERATIONS = ("set", "scale", "add", "remove", "append")
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, bool):
+        return {None: "null", True: "true", False: "false"}[key]
+    return str(key)
+
+
+def _text_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {_key_text(k): _text_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_text_keys(v) for v in value]
+    return value
 
 
 class Change(CaseModel):
@@ -26,7 +48,13 @@ class Change(CaseModel):
     scale: Number | None = None
     add: Number | None = None
     remove: bool | None = None
-    append: dict[str, Any] | None = None
+    append: Any = None
+
+    @field_validator("set", "append", mode="before")
+    @classmethod
+    def _text_keys(cls, value: Any) -> Any:
+        """Mapping keys as text, as every key of a case is: ``{2026: 5}`` sets ``{"2026": 5}``."""
+        return _text_keys(value)
 
     @model_validator(mode="after")
     def _one_operation(self) -> Change:

@@ -123,7 +123,22 @@ def _numeric(value: Any, where: str, apply: Any) -> Any:
         return [_numeric(v, where, apply) for v in value]
     if isinstance(value, dict) and value:
         return {k: _numeric(v, where, apply) for k, v in value.items()}
-    raise ChangeError(f"'{where}' holds {value!r}, not numbers")
+    raise ChangeError(f"'{where}' holds {_kind_of(value)}, not numbers")
+
+
+def _kind_of(value: Any) -> str:
+    """What a value is, in a few words, for a message."""
+    if value is None:
+        return "nothing (it is not set; use 'set' to give it a value)"
+    if isinstance(value, bool):
+        return f"the flag {str(value).lower()}"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    if isinstance(value, BaseModel | dict):
+        return "a mapping with non-numeric entries" if value else "an empty mapping"
+    if isinstance(value, list):
+        return "a list with non-numeric entries" if value else "an empty list"
+    return type(value).__name__
 
 
 def apply_change(data: dict[str, Any], change: Change) -> None:

@@ -17,7 +17,7 @@ import yaml
 _FLOAT_12 = re.compile(
     r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
     |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
-    |\.[0-9_]+(?:[eE][-+][0-9]+)?
+    |\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?
     |[-+]?\.(?:inf|Inf|INF)
     |\.(?:nan|NaN|NAN))$""",
     re.X,
@@ -33,6 +33,18 @@ class CaseLoader(_FastLoader):  # type: ignore[misc, valid-type]
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicate_keys: list[tuple[int, str]] = []
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Construct a value; one its tag cannot read is an error at the value's line."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, OverflowError) as err:
+            problem = f"cannot read a value: {err}"
+        except (KeyError, AttributeError, TypeError):
+            problem = "a value does not fit the tag written on it"
+        raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -50,7 +62,7 @@ class CaseLoader(_FastLoader):  # type: ignore[misc, valid-type]
         return super().construct_mapping(node, deep=deep)
 
 
-_INT_12 = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+)$")
+_INT_12 = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7][0-7_]*|0x[0-9a-fA-F][0-9a-fA-F_]*)$")
 
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
@@ -80,16 +92,52 @@ CaseLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)
 CaseLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
+MAX_EXPANDED_NODES = 20_000_000
+"""Aliases may repeat a part of the document; past this many values in all, it is refused."""
+
+
 def parse_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
     """Parse YAML text; return the data and the duplicate keys found (line, key).
 
-    Raises ``yaml.YAMLError`` for text that is not YAML.
+    Raises ``yaml.YAMLError`` for text that is not usable YAML: not YAML at
+    all, a value its tag cannot read (``!!int x``), or aliases that refer to
+    themselves or expand beyond ``MAX_EXPANDED_NODES`` values.
     """
     loader = CaseLoader(text)
     try:
-        return loader.get_single_data(), loader.duplicate_keys
+        data = loader.get_single_data()
+    except yaml.YAMLError:
+        raise
+    except (ValueError, OverflowError) as err:
+        raise _unusable(f"cannot read a value: {err}") from None
+    except (KeyError, AttributeError, TypeError):
+        raise _unusable("a value does not fit the tag written on it") from None
     finally:
         loader.dispose()
+    if "&" in text:
+        _check_aliases(data)
+    return data, loader.duplicate_keys
+
+
+def _unusable(problem: str) -> yaml.YAMLError:
+    return yaml.constructor.ConstructorError(None, None, problem, None)
+
+
+def _check_aliases(data: Any) -> None:
+    """Refuse data that contains itself, or that aliases blow up past the limit."""
+    seen = 0
+    stack: list[tuple[Any, frozenset[int]]] = [(data, frozenset())]
+    while stack:
+        node, ancestors = stack.pop()
+        seen += 1
+        if seen > MAX_EXPANDED_NODES:
+            raise _unusable(f"aliases expand to more than {MAX_EXPANDED_NODES:,} values")
+        if isinstance(node, dict | list):
+            if id(node) in ancestors:
+                raise _unusable("an alias refers to a value that contains it")
+            inner = ancestors | {id(node)}
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, inner) for child in children)
 
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
@@ -121,6 +169,13 @@ class CaseDumper(yaml.SafeDumper):
     """Quotes text that either YAML 1.1 or 1.2 would read as something else."""
 
 
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    """Double-quote text holding a next-line character (U+0085), which other styles fold."""
+    style = '"' if "\x85" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+CaseDumper.add_representer(str, _represent_text)
 CaseDumper.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12, list("-+0123456789."))
 CaseDumper.add_implicit_resolver("tag:yaml.org,2002:int", _INT_12, list("-+0123456789"))
 

@@ -15,6 +15,13 @@ def share(value: float) -> str:
     return f"{value:.1%}"
 
 
+def printable(text: str) -> str:
+    """Text with control characters escaped, so one message stays on one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def plural(count: int, noun: str) -> str:
     """``3 periods``, ``1 period``: a count with its noun."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from allocator.case.errors import Problem
 from allocator.report.case_summary import CaseSummary
-from allocator.report.numbers import amount, plural, share
+from allocator.report.numbers import amount, plural, printable, share
 
 
 def render_summary(console: Console, file: str, summary: CaseSummary) -> None:
@@ -33,7 +33,7 @@ def render_problems(console: Console, file: str, problems: list[Problem]) -> Non
         Text.assemble(("✗ ", "bold red"), (file, "bold"), ": " + plural(len(problems), "problem"))
     )
     for problem in problems:
-        console.print(Text("  " + str(problem)), soft_wrap=True)
+        console.print(Text("  " + printable(str(problem))), soft_wrap=True)
 
 
 def _facts(summary: CaseSummary) -> Table:
@@ -100,7 +100,7 @@ def _money(summary: CaseSummary) -> Table:
 
 def _scenarios(summary: CaseSummary) -> Group:
     table = Table(title="Scenarios", title_justify="left", box=box.SIMPLE_HEAD)
-    table.add_column("name", no_wrap=True)
+    table.add_column("name", max_width=24, overflow="fold")
     table.add_column("what changes")
     for name, description in summary.scenarios.items():
         table.add_row(name, description or Text("(no description)", style="dim"))
