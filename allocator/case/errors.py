@@ -26,11 +26,17 @@ class Problem:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
+def _reading_order(problem: Problem) -> tuple[str, float]:
+    """By file, then by line; problems without a line keep their order, after those with one."""
+    return problem.file, problem.line if problem.line is not None else float("inf")
+
+
 class CaseError(Exception):
     """A case that cannot be used, with every problem found in it."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = list(dict.fromkeys(problems))  # each problem once, in order found
+        unique = dict.fromkeys(problems)  # each problem once
+        self.problems = sorted(unique, key=_reading_order)
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
