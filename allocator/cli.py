@@ -64,7 +64,8 @@ def validate(
     failed = False
     for path in cases:
         try:
-            case = load_case(path, scenario=scenario)
+            with err.status(f"Reading and checking {path}", spinner="dots"):
+                case = load_case(path, scenario=scenario)
         except CaseError as error:
             render_problems(err, str(path), error.problems)
             failed = True
