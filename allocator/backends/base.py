@@ -1,0 +1,32 @@
+"""The interface every backend implements, and the errors a backend may raise."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from allocator.backends.options import SolveOptions
+from allocator.backends.termination import SolveResult
+from allocator.model.linear import LinearModel
+
+
+class BackendError(Exception):
+    """A backend cannot do what was asked (an unknown or unavailable solver, say)."""
+
+
+class Backend(Protocol):
+    """Translates a ``LinearModel`` for one solver library and reads the answer back.
+
+    A backend never reads the case and never changes the model. It refuses what
+    it cannot do with ``BackendError``; it never falls back to something else.
+    """
+
+    name: str
+    default_solver: str
+
+    def available_solvers(self) -> list[str]:
+        """The solver names this backend can use on this machine."""
+        ...
+
+    def solve(self, model: LinearModel, options: SolveOptions) -> SolveResult:
+        """Solve ``model``; the status says whether the answer is proven optimal."""
+        ...

@@ -1,0 +1,76 @@
+"""How a solve ended: one record for every backend and solver."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+
+class SolveStatus(StrEnum):
+    """The outcome of a solve, in the words the report and the JSON use."""
+
+    OPTIMAL = "optimal"
+    """A plan proven optimal within the requested gap of 0 (the solver's smallest)."""
+    FEASIBLE = "feasible"
+    """A plan, not proven optimal: a gap was allowed, or a limit stopped the search."""
+    INFEASIBLE = "infeasible"
+    """Proven: no plan satisfies every rule."""
+    UNBOUNDED = "unbounded"
+    """Proven: the objective can grow without limit."""
+    NO_SOLUTION = "no_solution"
+    """A limit stopped the solver before it found any plan."""
+    ERROR = "error"
+    """The solver failed; ``message`` says how."""
+
+    @property
+    def has_solution(self) -> bool:
+        """True when the solve returned a plan."""
+        return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+@dataclass(frozen=True)
+class Termination:
+    """The shared termination record.
+
+    ``gap`` is |bound - objective| / max(|objective|, 1e-9), None when either
+    is unknown. ``limit_reached`` is True when a time limit ended the search.
+    """
+
+    status: SolveStatus
+    objective: float | None
+    bound: float | None
+    seconds: float
+    backend: str
+    solver: str
+    solver_version: str
+    message: str = ""
+    limit_reached: bool = False
+
+    @property
+    def gap(self) -> float | None:
+        """The relative gap between the objective and the best bound."""
+        return relative_gap(self.objective, self.bound)
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """A termination record and, when there is a plan, the value of every column."""
+
+    termination: Termination
+    values: np.ndarray | None = field(default=None, repr=False)
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """|bound - objective| / max(|objective|, 1e-9); 0 when they are equal; None if unknown."""
+    if (
+        objective is None
+        or bound is None
+        or not (math.isfinite(objective) and math.isfinite(bound))
+    ):
+        return None
+    if bound == objective:
+        return 0.0
+    return abs(bound - objective) / max(abs(objective), 1e-9)

@@ -1,0 +1,160 @@
+"""Building a ``LinearModel`` family by family, from arrays (no Python loop per term)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from allocator.model.linear import Family, LinearModel
+
+ArrayLike = float | Sequence[float] | np.ndarray
+
+
+class ModelBuilder:
+    """Collects column families, row families and objective terms, then builds the model.
+
+    Each ``add_*`` call takes whole arrays: one call per family, never one per
+    coefficient. Row terms are given as (local row, column, coefficient)
+    triples; terms on the same row and column are added together.
+    """
+
+    def __init__(self, maximize: bool = True) -> None:
+        self.maximize = maximize
+        self._columns: list[tuple[Family, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._rows: list[
+            tuple[Family, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+        ] = []
+        self._objective: list[tuple[np.ndarray, np.ndarray]] = []
+        self._offset = 0.0
+        self._num_columns = 0
+        self._num_rows = 0
+        self._names: set[str] = set()
+
+    def add_variables(
+        self,
+        name: str,
+        keys: pd.DataFrame,
+        lower: ArrayLike = 0.0,
+        upper: ArrayLike = np.inf,
+        integer: bool | np.ndarray = False,
+    ) -> np.ndarray:
+        """Add one column per row of ``keys``; return their column indices."""
+        family = self._family(name, self._num_columns, keys)
+        size = family.size
+        low, high = _bounds(lower, upper, size, name)
+        flags = np.broadcast_to(np.asarray(integer, dtype=bool), (size,)).copy()
+        self._columns.append((family, low, high, flags))
+        self._num_columns = family.stop
+        return np.arange(family.start, family.stop, dtype=np.int64)
+
+    def add_rows(
+        self,
+        name: str,
+        keys: pd.DataFrame,
+        rows: np.ndarray,
+        columns: np.ndarray,
+        coefficients: ArrayLike,
+        lower: ArrayLike = -np.inf,
+        upper: ArrayLike = np.inf,
+    ) -> np.ndarray:
+        """Add one row per row of ``keys``: lower <= sum of its terms <= upper.
+
+        ``rows[i]`` is the family-local row (0-based) of term i, ``columns[i]``
+        its column and ``coefficients[i]`` its coefficient.
+        """
+        family = self._family(name, self._num_rows, keys)
+        size = family.size
+        rows = np.asarray(rows, dtype=np.int64)
+        columns = np.asarray(columns, dtype=np.int64)
+        values = _full(coefficients, rows.shape[0], f"{name}: coefficients")
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{name}: coefficients must be finite numbers")
+        low, high = _bounds(lower, upper, size, name)
+        if rows.shape != columns.shape:
+            raise ValueError(f"{name}: {rows.shape[0]} row indices but {columns.shape[0]} columns")
+        if rows.size and (rows.min() < 0 or rows.max() >= size):
+            raise ValueError(f"{name}: a term names a row outside 0..{size - 1}")
+        self._rows.append((family, rows + family.start, columns, values, low, high))
+        self._num_rows = family.stop
+        return np.arange(family.start, family.stop, dtype=np.int64)
+
+    def add_objective(self, columns: np.ndarray, coefficients: ArrayLike) -> None:
+        """Add coefficient * x[column] to the objective for each pair (repeats add up)."""
+        columns = np.asarray(columns, dtype=np.int64)
+        values = _full(coefficients, columns.shape[0], "objective")
+        if not np.all(np.isfinite(values)):
+            raise ValueError("objective coefficients must be finite numbers")
+        self._objective.append((columns, values))
+
+    def add_objective_offset(self, value: float) -> None:
+        """Add a constant to the objective."""
+        self._offset += float(value)
+
+    def build(self) -> LinearModel:
+        """The model: all families concatenated, the matrix in CSR form."""
+        n, m = self._num_columns, self._num_rows
+        lower = _concat([c[1] for c in self._columns])
+        upper = _concat([c[2] for c in self._columns])
+        integer = (
+            np.concatenate([c[3] for c in self._columns])
+            if self._columns
+            else np.zeros(0, dtype=bool)
+        )
+        rows = _concat([r[1] for r in self._rows], np.int64)
+        cols = _concat([r[2] for r in self._rows], np.int64)
+        if cols.size and (cols.min() < 0 or cols.max() >= n):
+            raise ValueError(f"a row term names a column outside 0..{n - 1}")
+        matrix = sp.csr_matrix((_concat([r[3] for r in self._rows]), (rows, cols)), shape=(m, n))
+        matrix.sum_duplicates()
+        objective = np.zeros(n)
+        for columns, coefficients in self._objective:
+            np.add.at(objective, columns, coefficients)
+        return LinearModel(
+            lower=lower,
+            upper=upper,
+            integer=integer,
+            matrix=matrix,
+            row_lower=_concat([r[4] for r in self._rows]),
+            row_upper=_concat([r[5] for r in self._rows]),
+            objective=objective,
+            objective_offset=self._offset,
+            maximize=self.maximize,
+            variables=tuple(c[0] for c in self._columns),
+            constraints=tuple(r[0] for r in self._rows),
+        )
+
+    def _family(self, name: str, start: int, keys: pd.DataFrame) -> Family:
+        if name in self._names:
+            raise ValueError(f"a family named '{name}' already exists")
+        self._names.add(name)
+        return Family(name, start, start + len(keys), keys.reset_index(drop=True))
+
+
+def _bounds(
+    lower: ArrayLike, upper: ArrayLike, size: int, name: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds as arrays: no NaN, lower < +inf, upper > -inf, lower <= upper."""
+    low, high = _full(lower, size, f"{name}: lower"), _full(upper, size, f"{name}: upper")
+    if np.isnan(low).any() or np.isnan(high).any():
+        raise ValueError(f"{name}: a bound is not a number")
+    if (low == np.inf).any() or (high == -np.inf).any():
+        raise ValueError(f"{name}: a lower bound of +inf or an upper bound of -inf")
+    if (low > high).any():
+        raise ValueError(f"{name}: a lower bound above its upper bound")
+    return low, high
+
+
+def _full(value: ArrayLike, size: int, what: str) -> np.ndarray:
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return np.full(size, float(array))
+    if array.shape != (size,):
+        raise ValueError(f"{what}: expected {size} values, got {array.shape[0]}")
+    return array.copy()
+
+
+def _concat(parts: list[np.ndarray], dtype: type = float) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)

@@ -1,0 +1,123 @@
+"""A mixed-integer linear program held as arrays, with every column and row traceable.
+
+    maximise (or minimise)  c @ x + c0
+    subject to              row_lower <= A @ x <= row_upper
+                            lower <= x <= upper,  x[j] integer where integer[j]
+
+Columns and rows come in named families (``choose``, ``take_or_pay``, ...); each
+family keeps a table of the case ids its members came from, so a solution or a
+binding row can be described in the case's own words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+
+@dataclass(frozen=True)
+class Family:
+    """A named, contiguous block of columns or rows and the case ids of each member.
+
+    Members ``start .. stop - 1`` of the model; ``keys`` has one row per member
+    (for instance columns ``project``, ``level``, ``start``).
+    """
+
+    name: str
+    start: int
+    stop: int
+    keys: pd.DataFrame
+
+    @property
+    def size(self) -> int:
+        """How many columns or rows the family holds."""
+        return self.stop - self.start
+
+    def take(self, values: np.ndarray, column: str = "value") -> pd.DataFrame:
+        """The family's keys with its slice of ``values`` beside them."""
+        table = self.keys.reset_index(drop=True).copy()
+        table[column] = values[self.start : self.stop]
+        return table
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """A MILP in array form; see the module docstring for the maths."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    integer: np.ndarray
+    matrix: sp.csr_matrix
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    objective: np.ndarray
+    objective_offset: float
+    maximize: bool
+    variables: tuple[Family, ...]
+    constraints: tuple[Family, ...]
+
+    @property
+    def num_variables(self) -> int:
+        """Number of columns."""
+        return int(self.lower.shape[0])
+
+    @property
+    def num_constraints(self) -> int:
+        """Number of rows."""
+        return int(self.row_lower.shape[0])
+
+    def variable_family(self, name: str) -> Family:
+        """The column family called ``name``."""
+        return _named(self.variables, name, "variable")
+
+    def constraint_family(self, name: str) -> Family:
+        """The row family called ``name``."""
+        return _named(self.constraints, name, "constraint")
+
+    def objective_value(self, x: np.ndarray) -> float:
+        """c @ x + c0 for a vector of column values."""
+        return float(self.objective @ x + self.objective_offset)
+
+    def violations(self, x: np.ndarray, tolerance: float = 1e-6) -> list[str]:
+        """Bounds, rows and integrality that ``x`` breaks, by family and position.
+
+        A value is within tolerance when it is off by at most ``tolerance`` times
+        max(1, |bound|).
+        """
+        found = []
+        activity = self.matrix @ x
+        checks = (
+            ("below lower bound", x, self.lower, -1, self.variables),
+            ("above upper bound", x, self.upper, 1, self.variables),
+            ("row below lower bound", activity, self.row_lower, -1, self.constraints),
+            ("row above upper bound", activity, self.row_upper, 1, self.constraints),
+        )
+        for label, value, bound, side, families in checks:
+            slack = side * (value - bound)
+            finite = np.isfinite(bound)
+            bad = finite & (slack > tolerance * np.maximum(1.0, np.abs(np.where(finite, bound, 0))))
+            found.extend(_describe(label, np.flatnonzero(bad), families))
+        fractional = self.integer & (np.abs(x - np.round(x)) > tolerance)
+        found.extend(_describe("not integral", np.flatnonzero(fractional), self.variables))
+        return found
+
+
+def _named(families: tuple[Family, ...], name: str, kind: str) -> Family:
+    for family in families:
+        if family.name == name:
+            return family
+    known = ", ".join(f.name for f in families) or "none"
+    raise KeyError(f"no {kind} family '{name}' (families: {known})")
+
+
+def _describe(label: str, positions: np.ndarray, families: tuple[Family, ...]) -> list[str]:
+    starts = np.array([f.start for f in families])
+    out = []
+    for position in positions[:50]:
+        family = families[int(np.searchsorted(starts, position, side="right")) - 1]
+        keys = family.keys.iloc[position - family.start].to_dict()
+        out.append(f"{family.name} {keys}: {label}")
+    return out

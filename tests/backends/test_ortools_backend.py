@@ -1,0 +1,560 @@
+"""The OR-Tools backend on every solver it finds: known answers, refusals, limits and gaps.
+
+Each model's answer is derived by hand beside it (or by brute force). Whether a
+solver must refuse a model is read from its ``SolverSpec``, not written per test.
+Every plan returned goes through ``model.violations`` and must reproduce the
+reported objective.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from allocator.backends import BackendError, SolveOptions, SolveResult, SolveStatus
+from allocator.backends import ortools_backend as ob
+from allocator.backends.ortools_backend import (
+    SOLVERS,
+    OrToolsBackend,
+    OrToolsStatus,
+    RawOutcome,
+    Reading,
+    SolverSpec,
+    read_outcome,
+    solver_parameters,
+)
+from allocator.model import LinearModel, ModelBuilder
+
+BACKEND = OrToolsBackend()
+AVAILABLE = BACKEND.available_solvers()
+every_solver = pytest.mark.parametrize("solver", AVAILABLE)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _ids(n: int) -> pd.DataFrame:
+    return pd.DataFrame({"i": range(n)})
+
+
+def _expected_refusal(spec: SolverSpec, model: LinearModel) -> str | None:
+    """What the spec says the backend must refuse this model for (a regex), or None."""
+    if not spec.continuous and not model.integer.all():
+        return "integer-only"
+    bounds = np.concatenate([model.lower, model.upper])
+    if np.any(np.abs(bounds) > spec.bound_limit):
+        return "clamps column bounds"
+    return None
+
+
+def _solve(model: LinearModel, solver: str, **options: object) -> SolveResult | None:
+    """Solve, or check the refusal the spec promises (then None); check any plan returned."""
+    solve_options = SolveOptions(solver=solver, **options)  # type: ignore[arg-type]
+    refusal = _expected_refusal(SOLVERS[solver], model)
+    if refusal is not None:
+        with pytest.raises(BackendError, match=refusal):
+            BACKEND.solve(model, solve_options)
+        return None
+    result = BACKEND.solve(model, solve_options)
+    termination = result.termination
+    assert (termination.backend, termination.solver) == ("ortools", solver)
+    assert termination.seconds >= 0
+    assert solver in termination.solver_version
+    if termination.status.has_solution:
+        assert result.values is not None
+        assert result.values.shape == (model.num_variables,)
+        assert model.violations(result.values) == []
+        assert termination.objective == pytest.approx(
+            model.objective_value(result.values), rel=1e-9, abs=1e-6
+        )
+    else:
+        assert result.values is None
+        assert termination.objective is None
+    return result
+
+
+def _assert_optimal(result: SolveResult | None, objective: float, values: list[float]) -> None:
+    if result is None:  # refused, as the spec says it must be
+        return
+    termination = result.termination
+    assert termination.status is SolveStatus.OPTIMAL, termination.message
+    assert termination.objective == pytest.approx(objective, abs=1e-6)
+    assert result.values == pytest.approx(values, abs=1e-6)
+    assert termination.gap in (None, pytest.approx(0, abs=1e-9))
+    assert not termination.limit_reached
+
+
+# --- models with hand-derived answers ----------------------------------------------------
+
+
+def knapsack() -> LinearModel:
+    """max 10a + 13b + 7c + 8d, 3a + 4b + 2c + 3d <= 7, binary.
+
+    Weight 7 fits {a, b} = 23, {b, d} = 21, {a, c} = 17 (+ nothing else fits),
+    {b, c} = 20, {c, d} = 15: best {a, b}, worth 23.
+    """
+    builder = ModelBuilder(maximize=True)
+    x = builder.add_variables("take", _ids(4), upper=1, integer=True)
+    builder.add_rows("weight", _ids(1), np.zeros(4), x, [3, 4, 2, 3], upper=7)
+    builder.add_objective(x, [10, 13, 7, 8])
+    return builder.build()
+
+
+def linear() -> LinearModel:
+    """max 3x + 2y, x + y <= 4, x + 3y <= 6, x <= 3.5, x, y >= 0 continuous.
+
+    Vertices: (0, 0) 0, (3.5, 0) 10.5, (3.5, 0.5) 11.5, (3, 1) 11, (0, 2) 4:
+    best (3.5, 0.5), worth 11.5.
+    """
+    builder = ModelBuilder(maximize=True)
+    v = builder.add_variables("v", _ids(2), upper=[3.5, np.inf])
+    builder.add_rows(
+        "r", _ids(2), [0, 0, 1, 1], [v[0], v[1], v[0], v[1]], [1, 1, 1, 3], upper=[4, 6]
+    )
+    builder.add_objective(v, [3, 2])
+    return builder.build()
+
+
+def infeasible(integer: bool) -> LinearModel:
+    """x + y >= 3 with x, y in [0, 1]: no plan."""
+    builder = ModelBuilder(maximize=True)
+    v = builder.add_variables("v", _ids(2), upper=1, integer=integer)
+    builder.add_rows("r", _ids(1), [0, 0], v, 1, lower=3)
+    builder.add_objective(v, 1)
+    return builder.build()
+
+
+def unbounded(integer: bool) -> LinearModel:
+    """max x + y, x - y <= 1, x, y >= 0: (t + 1, t) is a plan for every t, worth 2t + 1."""
+    builder = ModelBuilder(maximize=True)
+    v = builder.add_variables("v", _ids(2), integer=integer)
+    builder.add_rows("r", _ids(1), [0, 0], v, [1, -1], upper=1)
+    builder.add_objective(v, 1)
+    return builder.build()
+
+
+def minimum_with_offset() -> LinearModel:
+    """min 2x + 3y + 10, x + y >= 4, x <= 3, integers in [0, 10].
+
+    x is cheaper, so x = 3 and y = 1: 6 + 3 + 10 = 19.
+    """
+    builder = ModelBuilder(maximize=False)
+    v = builder.add_variables("v", _ids(2), upper=[3, 10], integer=True)
+    builder.add_rows("r", _ids(1), [0, 0], v, 1, lower=4)
+    builder.add_objective(v, [2, 3])
+    builder.add_objective_offset(10)
+    return builder.build()
+
+
+def equality() -> LinearModel:
+    """max x + y + z, x + 2y + 3z = 7, x <= 3, integers in [0, 5].
+
+    x = 3: 2y + 3z = 4 -> (2, 0), sum 5; x = 2: (1, 1), 4; x = 1: (3, 0), 4 or
+    (0, 2), 3; x = 0: (2, 1), 3. Best (3, 2, 0), worth 5.
+    """
+    builder = ModelBuilder(maximize=True)
+    v = builder.add_variables("v", _ids(3), upper=[3, 5, 5], integer=True)
+    builder.add_rows("sum", _ids(1), [0, 0, 0], v, [1, 2, 3], lower=7, upper=7)
+    builder.add_objective(v, 1)
+    return builder.build()
+
+
+def free_columns(integer: bool, lower: float = -np.inf, upper: float = np.inf) -> LinearModel:
+    """min x - y, x >= -7.5, y <= 2.25 (rows), x and y free (or in [lower, upper]).
+
+    Continuous: (-7.5, 2.25), worth -9.75. Integer: (-7, 2), worth -9. A lower
+    bound read as 0, or an upper bound read as finite, would change the answer.
+    """
+    builder = ModelBuilder(maximize=False)
+    v = builder.add_variables("v", _ids(2), lower=lower, upper=upper, integer=integer)
+    builder.add_rows("r", _ids(2), [0, 1], v, 1, lower=[-7.5, -np.inf], upper=[np.inf, 2.25])
+    builder.add_objective(v, [1, -1])
+    return builder.build()
+
+
+def empty_with_offset() -> LinearModel:
+    """No columns, no rows, objective 4.5: optimal at 4.5."""
+    builder = ModelBuilder(maximize=True)
+    builder.add_objective_offset(4.5)
+    return builder.build()
+
+
+def multidimensional_knapsack(items: int, dimensions: int, seed: int) -> LinearModel:
+    """A random 0/1 knapsack with ``dimensions`` capacity rows, each half the total weight."""
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(10, 100, size=(dimensions, items)).astype(float)
+    values = rng.integers(10, 100, size=items) + weights.mean(axis=0) / 2
+    builder = ModelBuilder(maximize=True)
+    x = builder.add_variables("take", _ids(items), upper=1, integer=True)
+    rows, columns = np.nonzero(weights)
+    builder.add_rows(
+        "capacity",
+        _ids(dimensions),
+        rows,
+        x[columns],
+        weights[rows, columns],
+        upper=weights.sum(axis=1) / 2,
+    )
+    builder.add_objective(x, values)
+    return builder.build()
+
+
+def brute_force_best(model: LinearModel) -> float:
+    """The best objective of a small 0/1 model, by trying every choice."""
+    n = model.num_variables
+    choices = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(float)
+    activity = model.matrix @ choices.T
+    fits = np.all(
+        (activity <= model.row_upper[:, None] + 1e-9)
+        & (activity >= model.row_lower[:, None] - 1e-9),
+        axis=0,
+    )
+    worth = choices @ model.objective + model.objective_offset
+    return float(worth[fits].max())
+
+
+# --- known answers -----------------------------------------------------------------------
+
+
+def test_the_three_solvers_are_known_and_scip_is_the_default() -> None:
+    assert list(SOLVERS) == ["scip", "highs", "cp-sat"]
+    assert BACKEND.name == "ortools"
+    assert BACKEND.default_solver == "scip"
+    assert set(AVAILABLE) <= set(SOLVERS)
+
+
+def test_cp_sat_bound_limit_is_cp_sat_s_own_default() -> None:
+    from ortools.sat import sat_parameters_pb2
+
+    assert sat_parameters_pb2.SatParameters().mip_max_bound == ob.CP_SAT_MAX_BOUND
+
+
+@every_solver
+def test_knapsack(solver: str) -> None:
+    _assert_optimal(_solve(knapsack(), solver), 23, [1, 1, 0, 0])
+
+
+def test_default_solver_is_used_when_none_is_named() -> None:
+    result = BACKEND.solve(knapsack(), SolveOptions())
+    assert result.termination.solver == "scip"
+    _assert_optimal(result, 23, [1, 1, 0, 0])
+
+
+@every_solver
+def test_linear_program(solver: str) -> None:
+    result = _solve(linear(), solver)
+    _assert_optimal(result, 11.5, [3.5, 0.5])
+    if result is not None:
+        assert result.termination.bound == pytest.approx(11.5, abs=1e-9)
+
+
+@every_solver
+@pytest.mark.parametrize("integer", [True, False], ids=["integer", "continuous"])
+def test_infeasible(solver: str, integer: bool) -> None:
+    result = _solve(infeasible(integer), solver)
+    if result is not None:
+        assert result.termination.status is SolveStatus.INFEASIBLE, result.termination.message
+        assert result.termination.bound is None
+
+
+@every_solver
+@pytest.mark.parametrize("integer", [True, False], ids=["integer", "continuous"])
+def test_unbounded(solver: str, integer: bool) -> None:
+    result = _solve(unbounded(integer), solver)
+    if result is not None:
+        assert result.termination.status is SolveStatus.UNBOUNDED, result.termination.message
+
+
+@every_solver
+def test_minimum_with_offset(solver: str) -> None:
+    _assert_optimal(_solve(minimum_with_offset(), solver), 19, [3, 1])
+
+
+@every_solver
+def test_equality_row(solver: str) -> None:
+    _assert_optimal(_solve(equality(), solver), 5, [3, 2, 0])
+
+
+@every_solver
+@pytest.mark.parametrize("integer", [True, False], ids=["integer", "continuous"])
+def test_free_columns(solver: str, integer: bool) -> None:
+    expected = ([-7, 2], -9) if integer else ([-7.5, 2.25], -9.75)
+    _assert_optimal(_solve(free_columns(integer), solver), expected[1], expected[0])
+
+
+@every_solver
+def test_negative_finite_bounds(solver: str) -> None:
+    _assert_optimal(_solve(free_columns(True, lower=-20, upper=20), solver), -9, [-7, 2])
+
+
+@every_solver
+def test_empty_model_is_its_offset(solver: str) -> None:
+    _assert_optimal(_solve(empty_with_offset(), solver), 4.5, [])
+
+
+@every_solver
+def test_brute_forced_knapsack(solver: str) -> None:
+    model = multidimensional_knapsack(items=14, dimensions=2, seed=3)
+    best = brute_force_best(model)
+    result = _solve(model, solver)
+    assert result is not None
+    assert result.termination.status is SolveStatus.OPTIMAL
+    assert result.termination.objective == pytest.approx(best, abs=1e-6)
+
+
+# --- refusals ----------------------------------------------------------------------------
+
+
+def test_unknown_solver_lists_the_available_ones() -> None:
+    with pytest.raises(BackendError, match="unknown") as error:
+        BACKEND.solve(knapsack(), SolveOptions(solver="gurobi"))
+    for solver in AVAILABLE:
+        assert solver in str(error.value)
+
+
+def test_unavailable_solver_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ob, "_is_supported", lambda name: name != "highs")
+    with pytest.raises(BackendError, match=r"not available.*available: scip, cp-sat"):
+        BACKEND.solve(knapsack(), SolveOptions(solver="highs"))
+
+
+@pytest.mark.skipif("cp-sat" not in AVAILABLE, reason="cp-sat not available")
+def test_cp_sat_names_the_continuous_families() -> None:
+    with pytest.raises(BackendError, match=r"cp-sat solves integer-only.*2 continuous.*v \(2\)"):
+        BACKEND.solve(linear(), SolveOptions(solver="cp-sat"))
+
+
+@pytest.mark.skipif("cp-sat" not in AVAILABLE, reason="cp-sat not available")
+def test_cp_sat_refuses_bounds_it_would_clamp() -> None:
+    """CP-SAT would call 2e7 optimal here (both columns clamped to 1e7); the truth is 1e8."""
+    builder = ModelBuilder(maximize=True)
+    v = builder.add_variables("big", _ids(2), upper=6e7, integer=True)
+    builder.add_rows("r", _ids(1), [0, 0], v, 1, upper=1e8)
+    builder.add_objective(v, 1)
+    with pytest.raises(BackendError, match=r"clamps column bounds.*big \(2\)"):
+        BACKEND.solve(builder.build(), SolveOptions(solver="cp-sat"))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "match"),
+    [
+        ("upper", np.array([1.0, np.nan, 1.0, 1.0]), "NaN in its column upper bounds"),
+        ("objective", np.array([1.0, np.inf, 1.0, 1.0]), "infinite coefficient"),
+        ("lower", np.array([np.inf, 0.0, 0.0, 0.0]), r"impossible infinite bound: take \(1\)"),
+    ],
+)
+def test_malformed_models_are_refused(field: str, value: np.ndarray, match: str) -> None:
+    model = knapsack()
+    broken = LinearModel(**{**model.__dict__, field: value})
+    with pytest.raises(BackendError, match=match):
+        BACKEND.solve(broken, SolveOptions())
+
+
+# --- options -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("solver", "options", "expected"),
+    [
+        ("scip", SolveOptions(), "limits/gap = 0.0"),
+        ("scip", SolveOptions(relative_gap=0.05, threads=4), "limits/gap = 0.05"),
+        ("highs", SolveOptions(), "output_flag=false\nmip_rel_gap=0.0"),
+        ("highs", SolveOptions(relative_gap=1e-5, verbose=True), "mip_rel_gap=1e-05"),
+        ("cp-sat", SolveOptions(), "relative_gap_limit:0.0"),
+        (
+            "cp-sat",
+            SolveOptions(relative_gap=0.05, threads=2),
+            "relative_gap_limit:0.05 num_workers:2",
+        ),
+    ],
+)
+def test_parameter_strings(solver: str, options: SolveOptions, expected: str) -> None:
+    assert solver_parameters(SOLVERS[solver], options) == expected
+
+
+@every_solver
+def test_threads_and_verbose_off(solver: str, capfd: pytest.CaptureFixture[str]) -> None:
+    result = _solve(knapsack(), solver, threads=2)
+    _assert_optimal(result, 23, [1, 1, 0, 0])
+    assert capfd.readouterr().out == ""  # nothing on standard output (HiGHS's banner)
+    assert result is not None
+    message = result.termination.message
+    if SOLVERS[solver].threads_parameter is None:
+        assert "threads=2 not applied" in message
+    else:
+        assert message == ""
+
+
+@pytest.mark.skipif("scip" not in AVAILABLE, reason="scip not available")
+def test_one_thread_is_what_scip_does_anyway() -> None:
+    result = BACKEND.solve(knapsack(), SolveOptions(solver="scip", threads=1))
+    assert result.termination.message == ""
+
+
+# --- limits and gaps ---------------------------------------------------------------------
+
+
+@every_solver
+def test_time_limit_never_claims_unproven_optimality(solver: str) -> None:
+    model = multidimensional_knapsack(items=60, dimensions=5, seed=7)
+    result = _solve(model, solver, time_limit=0.05)
+    assert result is not None
+    termination = result.termination
+    if termination.status is SolveStatus.OPTIMAL:
+        assert termination.gap == pytest.approx(0, abs=1e-9)
+        assert not termination.limit_reached
+    else:
+        assert termination.status in (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION)
+        assert termination.limit_reached, termination.message
+        assert "time limit" in termination.message
+    if termination.status is SolveStatus.FEASIBLE and termination.bound is not None:
+        assert termination.bound >= termination.objective - 1e-6  # a max problem
+
+
+@every_solver
+@pytest.mark.parametrize("items", [14, 60])
+def test_positive_gap_is_feasible_unless_the_gap_is_closed(solver: str, items: int) -> None:
+    gap = 0.05
+    model = multidimensional_knapsack(items=items, dimensions=5 if items == 60 else 2, seed=7)
+    result = _solve(model, solver, relative_gap=gap, time_limit=5)
+    assert result is not None
+    termination = result.termination
+    assert termination.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    if termination.status is SolveStatus.OPTIMAL:
+        assert termination.gap == pytest.approx(0, abs=1e-9)
+    elif termination.bound is not None:
+        assert termination.gap <= gap + 1e-9
+    if items == 14:
+        best = brute_force_best(model)
+        assert best / (1 + gap) - 1e-6 <= termination.objective <= best + 1e-6
+
+
+# --- reading OR-Tools outcomes (no solver needed) ----------------------------------------
+
+
+def _outcome(
+    status: OrToolsStatus,
+    text: str = "",
+    *,
+    plan: bool = False,
+    bound: float | None = None,
+    seconds: float = 0.01,
+    time_limit: float | None = None,
+) -> RawOutcome:
+    return RawOutcome(
+        status=status,
+        status_string=text,
+        has_response=True,
+        objective=23.0 if plan else None,
+        bound=bound if plan else None,
+        values=np.array([1.0, 1.0, 0.0, 0.0]) if plan else None,
+        seconds=seconds,
+        time_limit=time_limit,
+    )
+
+
+def _read(
+    spec: str, outcome: RawOutcome, recheck: RawOutcome | None = None, **options: object
+) -> Reading:
+    return read_outcome(
+        SOLVERS[spec],
+        knapsack(),
+        SolveOptions(**options),  # type: ignore[arg-type]
+        outcome,
+        lambda: recheck,
+    )
+
+
+MAYBE = "The model may actually be unbounded: SCIP returned SCIP_STATUS_INFORUNBD"
+
+
+def test_infeasible_or_unbounded_with_a_plan_is_unbounded() -> None:
+    reading = _read(
+        "scip",
+        _outcome(OrToolsStatus.INFEASIBLE, MAYBE),
+        _outcome(OrToolsStatus.OPTIMAL, plan=True),
+    )
+    assert reading.status is SolveStatus.UNBOUNDED
+
+
+def test_infeasible_or_unbounded_without_a_plan_is_infeasible() -> None:
+    reading = _read(
+        "scip", _outcome(OrToolsStatus.INFEASIBLE, MAYBE), _outcome(OrToolsStatus.INFEASIBLE, MAYBE)
+    )
+    assert reading.status is SolveStatus.INFEASIBLE
+
+
+def test_infeasible_or_unbounded_out_of_time_is_no_solution() -> None:
+    reading = _read(
+        "cp-sat", _outcome(OrToolsStatus.UNKNOWN_STATUS, "infeasible or unbounded"), None
+    )
+    assert (reading.status, reading.limit_reached) == (SolveStatus.NO_SOLUTION, True)
+
+
+def test_not_solved_within_the_limit_is_no_solution() -> None:
+    outcome = _outcome(
+        OrToolsStatus.UNKNOWN_STATUS, "Warning HiGHS run()", seconds=0.05, time_limit=0.05
+    )
+    reading = _read("highs", outcome, time_limit=0.05)
+    assert (reading.status, reading.limit_reached) == (SolveStatus.NO_SOLUTION, True)
+
+
+def test_not_solved_before_the_limit_is_an_error() -> None:
+    outcome = _outcome(OrToolsStatus.NOT_SOLVED, "Error running HiGHS run()", time_limit=10)
+    reading = _read("highs", outcome, time_limit=10)
+    assert reading.status is SolveStatus.ERROR
+    assert "NOT_SOLVED: Error running HiGHS run()" in reading.message
+
+
+@pytest.mark.parametrize(
+    "status",
+    [OrToolsStatus.ABNORMAL, OrToolsStatus.MODEL_INVALID, OrToolsStatus.INVALID_SOLVER_PARAMETERS],
+)
+def test_solver_failures_are_errors_with_their_text(status: OrToolsStatus) -> None:
+    reading = _read("scip", _outcome(status, "what went wrong"))
+    assert reading.status is SolveStatus.ERROR
+    assert status.name in reading.message
+    assert "what went wrong" in reading.message
+
+
+def test_optimal_within_a_positive_gap_is_feasible() -> None:
+    reading = _read(
+        "scip", _outcome(OrToolsStatus.OPTIMAL, plan=True, bound=24.0), relative_gap=0.05
+    )
+    assert reading.status is SolveStatus.FEASIBLE
+    assert reading.bound == 24.0
+    assert "allowed relative gap 0.05" in reading.message
+
+
+def test_optimal_with_a_closed_gap_is_optimal_whatever_gap_was_allowed() -> None:
+    reading = _read(
+        "scip", _outcome(OrToolsStatus.OPTIMAL, plan=True, bound=23.0), relative_gap=0.05
+    )
+    assert reading.status is SolveStatus.OPTIMAL
+
+
+def test_highs_copied_bound_is_dropped_unless_optimality_is_proven() -> None:
+    """OR-Tools copies HiGHS's objective into the bound: for a MIP it proves nothing."""
+    proven = _read("highs", _outcome(OrToolsStatus.OPTIMAL, plan=True, bound=23.0))
+    assert (proven.status, proven.bound) == (SolveStatus.OPTIMAL, 23.0)
+    within_gap = _read(
+        "highs", _outcome(OrToolsStatus.OPTIMAL, plan=True, bound=23.0), relative_gap=0.05
+    )
+    assert (within_gap.status, within_gap.bound) == (SolveStatus.FEASIBLE, None)
+    timed_out = _read(
+        "highs",
+        _outcome(OrToolsStatus.FEASIBLE, plan=True, bound=23.0, seconds=1.0, time_limit=1.0),
+        time_limit=1.0,
+    )
+    assert (timed_out.status, timed_out.bound, timed_out.limit_reached) == (
+        SolveStatus.FEASIBLE,
+        None,
+        True,
+    )
+
+
+def test_feasible_without_a_time_limit_is_not_a_limit() -> None:
+    reading = _read("scip", _outcome(OrToolsStatus.FEASIBLE, plan=True, bound=25.0))
+    assert (reading.status, reading.limit_reached) == (SolveStatus.FEASIBLE, False)
+    assert "stopped before proving optimality" in reading.message
