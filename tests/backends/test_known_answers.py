@@ -9,12 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
 import pytest
+from problems import (
+    equality_with_free_column,
+    infeasible_contradicting_rows,
+    knapsack,
+    linear,
+    minimum_with_offset,
+    unbounded,
+)
 
 from allocator.backends import BACKENDS, BackendError, SolveOptions, SolveStatus, get_backend
-from allocator.model import LinearModel, ModelBuilder
+from allocator.model import LinearModel
 
 
 @dataclass(frozen=True)
@@ -34,78 +40,6 @@ def refused(backend: str, solver: str, known: Known) -> bool:
     return (backend, solver) == ("ortools", "cp-sat") and not (known.integer and known.bounded)
 
 
-def _ids(n: int) -> pd.DataFrame:
-    return pd.DataFrame({"i": range(n)})
-
-
-def knapsack() -> LinearModel:
-    """max 10a + 13b + 7c + 8d, 5a + 6b + 3c + 4d <= 10, binary: b and d, worth 21."""
-    builder = ModelBuilder(maximize=True)
-    x = builder.add_variables("x", _ids(4), upper=1, integer=True)
-    builder.add_rows("w", _ids(1), np.zeros(4), x, [5, 6, 3, 4], upper=10)
-    builder.add_objective(x, [10, 13, 7, 8])
-    return builder.build()
-
-
-def linear() -> LinearModel:
-    """max 3x + 2y, x + y <= 4, x + 3y <= 6, x <= 3: the vertex (3, 1), worth 11."""
-    builder = ModelBuilder(maximize=True)
-    v = builder.add_variables("v", _ids(2), upper=[3, np.inf])
-    builder.add_rows(
-        "r", _ids(2), [0, 0, 1, 1], [v[0], v[1], v[0], v[1]], [1, 1, 1, 3], upper=[4, 6]
-    )
-    builder.add_objective(v, [3, 2])
-    return builder.build()
-
-
-def minimum_with_offset() -> LinearModel:
-    """min 2x + 3y + 5, x + y >= 4, x <= 1, integers: (1, 3), worth 16."""
-    builder = ModelBuilder(maximize=False)
-    v = builder.add_variables("v", _ids(2), upper=[1, 10], integer=True)
-    builder.add_rows("r", _ids(1), [0, 0], v, 1, lower=4)
-    builder.add_objective(v, [2, 3])
-    builder.add_objective_offset(5)
-    return builder.build()
-
-
-def equality_with_free_column() -> LinearModel:
-    """min z, z - x = -3, x = 1, z free: z = -2."""
-    builder = ModelBuilder(maximize=False)
-    x = builder.add_variables("x", _ids(1), upper=5)
-    z = builder.add_variables("z", _ids(1), lower=-np.inf)
-    builder.add_rows(
-        "link", _ids(2), [0, 0, 1], [z[0], x[0], x[0]], [1, -1, 1], lower=[-3, 1], upper=[-3, 1]
-    )
-    builder.add_objective(z, 1)
-    return builder.build()
-
-
-def infeasible() -> LinearModel:
-    """x + y >= 3 with x, y binary and x + y <= 1: no plan."""
-    builder = ModelBuilder(maximize=True)
-    v = builder.add_variables("v", _ids(2), upper=1, integer=True)
-    builder.add_rows(
-        "r",
-        _ids(2),
-        [0, 0, 1, 1],
-        [v[0], v[1], v[0], v[1]],
-        1,
-        lower=[3, -np.inf],
-        upper=[np.inf, 1],
-    )
-    builder.add_objective(v, 1)
-    return builder.build()
-
-
-def unbounded() -> LinearModel:
-    """max x + y, x - y <= 1, x, y >= 0 integers: grows without limit."""
-    builder = ModelBuilder(maximize=True)
-    v = builder.add_variables("v", _ids(2), integer=True)
-    builder.add_rows("r", _ids(1), [0, 0], v, [1, -1], upper=1)
-    builder.add_objective(v, 1)
-    return builder.build()
-
-
 KNOWN = [
     Known("knapsack", knapsack, SolveStatus.OPTIMAL, 21),
     Known("linear", linear, SolveStatus.OPTIMAL, 11, integer=False, bounded=False),
@@ -118,7 +52,7 @@ KNOWN = [
         integer=False,
         bounded=False,
     ),
-    Known("infeasible", infeasible, SolveStatus.INFEASIBLE),
+    Known("infeasible", infeasible_contradicting_rows, SolveStatus.INFEASIBLE),
     Known("unbounded", unbounded, SolveStatus.UNBOUNDED, bounded=False),
 ]
 

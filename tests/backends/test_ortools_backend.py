@@ -1,6 +1,6 @@
 """The OR-Tools backend on every solver it finds: known answers, refusals, limits and gaps.
 
-Each model's answer is derived by hand beside it (or by brute force). Whether a
+Each model's answer is derived by hand beside it in ``problems.py`` (or by brute force). Whether a
 solver must refuse a model is read from its ``SolverSpec``, not written per test.
 Every plan returned goes through ``model.violations`` and must reproduce the
 reported objective.
@@ -9,8 +9,20 @@ reported objective.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
+from problems import (
+    brute_force_best,
+    empty_with_offset,
+    free_columns,
+    ids,
+    infeasible,
+    integer_equality_row,
+    light_knapsack,
+    linear,
+    minimum_with_offset,
+    multidimensional_knapsack,
+    unbounded,
+)
 
 from allocator.backends import BackendError, SolveOptions, SolveResult, SolveStatus
 from allocator.backends import ortools_backend as ob
@@ -32,10 +44,6 @@ every_solver = pytest.mark.parametrize("solver", AVAILABLE)
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _ids(n: int) -> pd.DataFrame:
-    return pd.DataFrame({"i": range(n)})
 
 
 def _expected_refusal(spec: SolverSpec, model: LinearModel) -> str | None:
@@ -85,135 +93,6 @@ def _assert_optimal(result: SolveResult | None, objective: float, values: list[f
     assert not termination.limit_reached
 
 
-# --- models with hand-derived answers ----------------------------------------------------
-
-
-def knapsack() -> LinearModel:
-    """max 10a + 13b + 7c + 8d, 3a + 4b + 2c + 3d <= 7, binary.
-
-    Weight 7 fits {a, b} = 23, {b, d} = 21, {a, c} = 17 (+ nothing else fits),
-    {b, c} = 20, {c, d} = 15: best {a, b}, worth 23.
-    """
-    builder = ModelBuilder(maximize=True)
-    x = builder.add_variables("take", _ids(4), upper=1, integer=True)
-    builder.add_rows("weight", _ids(1), np.zeros(4), x, [3, 4, 2, 3], upper=7)
-    builder.add_objective(x, [10, 13, 7, 8])
-    return builder.build()
-
-
-def linear() -> LinearModel:
-    """max 3x + 2y, x + y <= 4, x + 3y <= 6, x <= 3.5, x, y >= 0 continuous.
-
-    Vertices: (0, 0) 0, (3.5, 0) 10.5, (3.5, 0.5) 11.5, (3, 1) 11, (0, 2) 4:
-    best (3.5, 0.5), worth 11.5.
-    """
-    builder = ModelBuilder(maximize=True)
-    v = builder.add_variables("v", _ids(2), upper=[3.5, np.inf])
-    builder.add_rows(
-        "r", _ids(2), [0, 0, 1, 1], [v[0], v[1], v[0], v[1]], [1, 1, 1, 3], upper=[4, 6]
-    )
-    builder.add_objective(v, [3, 2])
-    return builder.build()
-
-
-def infeasible(integer: bool) -> LinearModel:
-    """x + y >= 3 with x, y in [0, 1]: no plan."""
-    builder = ModelBuilder(maximize=True)
-    v = builder.add_variables("v", _ids(2), upper=1, integer=integer)
-    builder.add_rows("r", _ids(1), [0, 0], v, 1, lower=3)
-    builder.add_objective(v, 1)
-    return builder.build()
-
-
-def unbounded(integer: bool) -> LinearModel:
-    """max x + y, x - y <= 1, x, y >= 0: (t + 1, t) is a plan for every t, worth 2t + 1."""
-    builder = ModelBuilder(maximize=True)
-    v = builder.add_variables("v", _ids(2), integer=integer)
-    builder.add_rows("r", _ids(1), [0, 0], v, [1, -1], upper=1)
-    builder.add_objective(v, 1)
-    return builder.build()
-
-
-def minimum_with_offset() -> LinearModel:
-    """min 2x + 3y + 10, x + y >= 4, x <= 3, integers in [0, 10].
-
-    x is cheaper, so x = 3 and y = 1: 6 + 3 + 10 = 19.
-    """
-    builder = ModelBuilder(maximize=False)
-    v = builder.add_variables("v", _ids(2), upper=[3, 10], integer=True)
-    builder.add_rows("r", _ids(1), [0, 0], v, 1, lower=4)
-    builder.add_objective(v, [2, 3])
-    builder.add_objective_offset(10)
-    return builder.build()
-
-
-def equality() -> LinearModel:
-    """max x + y + z, x + 2y + 3z = 7, x <= 3, integers in [0, 5].
-
-    x = 3: 2y + 3z = 4 -> (2, 0), sum 5; x = 2: (1, 1), 4; x = 1: (3, 0), 4 or
-    (0, 2), 3; x = 0: (2, 1), 3. Best (3, 2, 0), worth 5.
-    """
-    builder = ModelBuilder(maximize=True)
-    v = builder.add_variables("v", _ids(3), upper=[3, 5, 5], integer=True)
-    builder.add_rows("sum", _ids(1), [0, 0, 0], v, [1, 2, 3], lower=7, upper=7)
-    builder.add_objective(v, 1)
-    return builder.build()
-
-
-def free_columns(integer: bool, lower: float = -np.inf, upper: float = np.inf) -> LinearModel:
-    """min x - y, x >= -7.5, y <= 2.25 (rows), x and y free (or in [lower, upper]).
-
-    Continuous: (-7.5, 2.25), worth -9.75. Integer: (-7, 2), worth -9. A lower
-    bound read as 0, or an upper bound read as finite, would change the answer.
-    """
-    builder = ModelBuilder(maximize=False)
-    v = builder.add_variables("v", _ids(2), lower=lower, upper=upper, integer=integer)
-    builder.add_rows("r", _ids(2), [0, 1], v, 1, lower=[-7.5, -np.inf], upper=[np.inf, 2.25])
-    builder.add_objective(v, [1, -1])
-    return builder.build()
-
-
-def empty_with_offset() -> LinearModel:
-    """No columns, no rows, objective 4.5: optimal at 4.5."""
-    builder = ModelBuilder(maximize=True)
-    builder.add_objective_offset(4.5)
-    return builder.build()
-
-
-def multidimensional_knapsack(items: int, dimensions: int, seed: int) -> LinearModel:
-    """A random 0/1 knapsack with ``dimensions`` capacity rows, each half the total weight."""
-    rng = np.random.default_rng(seed)
-    weights = rng.integers(10, 100, size=(dimensions, items)).astype(float)
-    values = rng.integers(10, 100, size=items) + weights.mean(axis=0) / 2
-    builder = ModelBuilder(maximize=True)
-    x = builder.add_variables("take", _ids(items), upper=1, integer=True)
-    rows, columns = np.nonzero(weights)
-    builder.add_rows(
-        "capacity",
-        _ids(dimensions),
-        rows,
-        x[columns],
-        weights[rows, columns],
-        upper=weights.sum(axis=1) / 2,
-    )
-    builder.add_objective(x, values)
-    return builder.build()
-
-
-def brute_force_best(model: LinearModel) -> float:
-    """The best objective of a small 0/1 model, by trying every choice."""
-    n = model.num_variables
-    choices = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(float)
-    activity = model.matrix @ choices.T
-    fits = np.all(
-        (activity <= model.row_upper[:, None] + 1e-9)
-        & (activity >= model.row_lower[:, None] - 1e-9),
-        axis=0,
-    )
-    worth = choices @ model.objective + model.objective_offset
-    return float(worth[fits].max())
-
-
 # --- known answers -----------------------------------------------------------------------
 
 
@@ -232,18 +111,18 @@ def test_cp_sat_bound_limit_is_cp_sat_s_own_default() -> None:
 
 @every_solver
 def test_knapsack(solver: str) -> None:
-    _assert_optimal(_solve(knapsack(), solver), 23, [1, 1, 0, 0])
+    _assert_optimal(_solve(light_knapsack(), solver), 23, [1, 1, 0, 0])
 
 
 def test_default_solver_is_used_when_none_is_named() -> None:
-    result = BACKEND.solve(knapsack(), SolveOptions())
+    result = BACKEND.solve(light_knapsack(), SolveOptions())
     assert result.termination.solver == "scip"
     _assert_optimal(result, 23, [1, 1, 0, 0])
 
 
 @every_solver
 def test_linear_program(solver: str) -> None:
-    result = _solve(linear(), solver)
+    result = _solve(linear(x_max=3.5), solver)
     _assert_optimal(result, 11.5, [3.5, 0.5])
     if result is not None:
         assert result.termination.bound == pytest.approx(11.5, abs=1e-9)
@@ -268,12 +147,12 @@ def test_unbounded(solver: str, integer: bool) -> None:
 
 @every_solver
 def test_minimum_with_offset(solver: str) -> None:
-    _assert_optimal(_solve(minimum_with_offset(), solver), 19, [3, 1])
+    _assert_optimal(_solve(minimum_with_offset(x_max=3, offset=10), solver), 19, [3, 1])
 
 
 @every_solver
 def test_equality_row(solver: str) -> None:
-    _assert_optimal(_solve(equality(), solver), 5, [3, 2, 0])
+    _assert_optimal(_solve(integer_equality_row(), solver), 5, [3, 2, 0])
 
 
 @every_solver
@@ -308,7 +187,7 @@ def test_brute_forced_knapsack(solver: str) -> None:
 
 def test_unknown_solver_lists_the_available_ones() -> None:
     with pytest.raises(BackendError, match="unknown") as error:
-        BACKEND.solve(knapsack(), SolveOptions(solver="gurobi"))
+        BACKEND.solve(light_knapsack(), SolveOptions(solver="gurobi"))
     for solver in AVAILABLE:
         assert solver in str(error.value)
 
@@ -316,21 +195,21 @@ def test_unknown_solver_lists_the_available_ones() -> None:
 def test_unavailable_solver_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ob, "_is_supported", lambda name: name != "highs")
     with pytest.raises(BackendError, match=r"not available.*available: scip, cp-sat"):
-        BACKEND.solve(knapsack(), SolveOptions(solver="highs"))
+        BACKEND.solve(light_knapsack(), SolveOptions(solver="highs"))
 
 
 @pytest.mark.skipif("cp-sat" not in AVAILABLE, reason="cp-sat not available")
 def test_cp_sat_names_the_continuous_families() -> None:
     with pytest.raises(BackendError, match=r"cp-sat solves integer-only.*2 continuous.*v \(2\)"):
-        BACKEND.solve(linear(), SolveOptions(solver="cp-sat"))
+        BACKEND.solve(linear(x_max=3.5), SolveOptions(solver="cp-sat"))
 
 
 @pytest.mark.skipif("cp-sat" not in AVAILABLE, reason="cp-sat not available")
 def test_cp_sat_refuses_bounds_it_would_clamp() -> None:
     """CP-SAT would call 2e7 optimal here (both columns clamped to 1e7); the truth is 1e8."""
     builder = ModelBuilder(maximize=True)
-    v = builder.add_variables("big", _ids(2), upper=6e7, integer=True)
-    builder.add_rows("r", _ids(1), [0, 0], v, 1, upper=1e8)
+    v = builder.add_variables("big", ids(2), upper=6e7, integer=True)
+    builder.add_rows("r", ids(1), [0, 0], v, 1, upper=1e8)
     builder.add_objective(v, 1)
     with pytest.raises(BackendError, match=r"clamps column bounds.*big \(2\)"):
         BACKEND.solve(builder.build(), SolveOptions(solver="cp-sat"))
@@ -345,7 +224,7 @@ def test_cp_sat_refuses_bounds_it_would_clamp() -> None:
     ],
 )
 def test_malformed_models_are_refused(field: str, value: np.ndarray, match: str) -> None:
-    model = knapsack()
+    model = light_knapsack()
     broken = LinearModel(**{**model.__dict__, field: value})
     with pytest.raises(BackendError, match=match):
         BACKEND.solve(broken, SolveOptions())
@@ -375,7 +254,7 @@ def test_parameter_strings(solver: str, options: SolveOptions, expected: str) ->
 
 @every_solver
 def test_threads_and_verbose_off(solver: str, capfd: pytest.CaptureFixture[str]) -> None:
-    result = _solve(knapsack(), solver, threads=2)
+    result = _solve(light_knapsack(), solver, threads=2)
     _assert_optimal(result, 23, [1, 1, 0, 0])
     assert capfd.readouterr().out == ""  # nothing on standard output (HiGHS's banner)
     assert result is not None
@@ -388,7 +267,7 @@ def test_threads_and_verbose_off(solver: str, capfd: pytest.CaptureFixture[str])
 
 @pytest.mark.skipif("scip" not in AVAILABLE, reason="scip not available")
 def test_one_thread_is_what_scip_does_anyway() -> None:
-    result = BACKEND.solve(knapsack(), SolveOptions(solver="scip", threads=1))
+    result = BACKEND.solve(light_knapsack(), SolveOptions(solver="scip", threads=1))
     assert result.termination.message == ""
 
 
@@ -459,7 +338,7 @@ def _read(
 ) -> Reading:
     return read_outcome(
         SOLVERS[spec],
-        knapsack(),
+        light_knapsack(),
         SolveOptions(**options),  # type: ignore[arg-type]
         outcome,
         lambda: recheck,

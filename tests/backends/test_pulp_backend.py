@@ -11,9 +11,22 @@ import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
-import pandas as pd
 import pulp
 import pytest
+from problems import (
+    equality_row,
+    ids,
+    infeasible,
+    infeasible_with_unbounded_relaxation,
+    knapsack,
+    linear,
+    linked_free_column,
+    market_split,
+    minimum_with_offset,
+    ranged_row,
+    slow_knapsack,
+    unbounded,
+)
 
 from allocator.backends import BackendError, SolveOptions, SolveResult, SolveStatus
 from allocator.backends.pulp_backend import (
@@ -29,10 +42,6 @@ from allocator.model import LinearModel, ModelBuilder
 BACKEND = PulpBackend()
 SOLVERS = [name for name in ("cbc", "highs") if name in BACKEND.available_solvers()]
 INF = np.inf
-
-
-def ids(n: int) -> pd.DataFrame:
-    return pd.DataFrame({"i": range(n)})
 
 
 def solve(model: LinearModel, solver: str, **options: object) -> SolveResult:
@@ -74,139 +83,6 @@ def assert_consistent(model: LinearModel, result: SolveResult) -> None:
             assert done.bound <= done.objective + slack
 
 
-# --- small models with answers worked out by hand ---------------------------------------
-
-
-def knapsack() -> LinearModel:
-    """max 10a + 13b + 7c + 8d, 5a + 6b + 3c + 4d <= 10, binary: {b, d} worth 21.
-
-    (a, c: 17; b, c: 20; b, d: 21; c, d: 15 -- the other pairs are too heavy.)
-    """
-    builder = ModelBuilder(maximize=True)
-    x = builder.add_variables("x", ids(4), upper=1, integer=True)
-    builder.add_rows("w", ids(1), np.zeros(4), x, [5, 6, 3, 4], upper=10)
-    builder.add_objective(x, [10, 13, 7, 8])
-    return builder.build()
-
-
-def linear() -> LinearModel:
-    """max 3x + 2y, x + y <= 4, x + 3y <= 6, x <= 3: the vertex (3, 1), worth 11."""
-    builder = ModelBuilder(maximize=True)
-    v = builder.add_variables("v", ids(2), upper=[3, INF])
-    rows, columns = [0, 0, 1, 1], [v[0], v[1], v[0], v[1]]
-    builder.add_rows("r", ids(2), rows, columns, [1, 1, 1, 3], upper=[4, 6])
-    builder.add_objective(v, [3, 2])
-    return builder.build()
-
-
-def minimum_with_offset() -> LinearModel:
-    """min 2x + 3y + 5, x + y >= 4, x <= 1, integers: (1, 3), worth 16."""
-    builder = ModelBuilder(maximize=False)
-    v = builder.add_variables("v", ids(2), upper=[1, 10], integer=True)
-    builder.add_rows("r", ids(1), [0, 0], v, 1, lower=4)
-    builder.add_objective(v, [2, 3])
-    builder.add_objective_offset(5)
-    return builder.build()
-
-
-def equality_row() -> LinearModel:
-    """max x + 2y, x + y == 3, y <= 2 (x, y >= 0): (1, 2), worth 5."""
-    builder = ModelBuilder(maximize=True)
-    v = builder.add_variables("v", ids(2), upper=[INF, 2])
-    builder.add_rows("r", ids(1), [0, 0], v, 1, lower=3, upper=3)
-    builder.add_objective(v, [1, 2])
-    return builder.build()
-
-
-def ranged_row(maximize: bool) -> LinearModel:
-    """2 <= x + y <= 5 with x, y in [0, 10], objective x + y: 5 at most, 2 at least."""
-    builder = ModelBuilder(maximize=maximize)
-    v = builder.add_variables("v", ids(2), upper=10)
-    builder.add_rows("r", ids(1), [0, 0], v, 1, lower=2, upper=5)
-    builder.add_objective(v, 1)
-    return builder.build()
-
-
-def free_columns() -> LinearModel:
-    """min z, z - x = -3, z >= -10, x in [0, 5], z free: z = x - 3 is least at x = 0, worth -3.
-
-    The row z >= -10 does not bind, so z must go below 0 on its own (PuLP's ``None``
-    lower bound). A second free column w, in no row and not in the objective, must
-    still come back with a value.
-    """
-    builder = ModelBuilder(maximize=False)
-    x = builder.add_variables("x", ids(1), upper=5)
-    z = builder.add_variables("z", ids(1), lower=-INF)
-    builder.add_variables("w", ids(1), lower=-INF)
-    builder.add_rows(
-        "link", ids(2), [0, 0, 1], [z[0], x[0], z[0]], [1, -1, 1], lower=[-3, -10], upper=[-3, INF]
-    )
-    builder.add_objective(z, 1)
-    return builder.build()
-
-
-def infeasible() -> LinearModel:
-    """x + y >= 3 with x, y binary: no plan."""
-    builder = ModelBuilder(maximize=True)
-    v = builder.add_variables("v", ids(2), upper=1, integer=True)
-    builder.add_rows("r", ids(1), [0, 0], v, 1, lower=3)
-    builder.add_objective(v, 1)
-    return builder.build()
-
-
-def unbounded() -> LinearModel:
-    """max x + y, x - y <= 1, x, y >= 0 integers: grows without limit."""
-    builder = ModelBuilder(maximize=True)
-    v = builder.add_variables("v", ids(2), integer=True)
-    builder.add_rows("r", ids(1), [0, 0], v, [1, -1], upper=1)
-    builder.add_objective(v, 1)
-    return builder.build()
-
-
-def infeasible_with_unbounded_relaxation() -> LinearModel:
-    """max z, a + b == 1.5 with a, b binary, z >= 0 free of rows.
-
-    The LP relaxation is unbounded (z grows, a = 1, b = 0.5), so CBC answers
-    "Unbounded"; but no binary a, b sum to 1.5: there is no plan.
-    """
-    builder = ModelBuilder(maximize=True)
-    v = builder.add_variables("v", ids(2), upper=1, integer=True)
-    z = builder.add_variables("z", ids(1))
-    builder.add_rows("r", ids(1), [0, 0], v, 1, lower=1.5, upper=1.5)
-    builder.add_objective(z, 1)
-    return builder.build()
-
-
-def multidimensional_knapsack(seed: int = 3, items: int = 60, dimensions: int = 30) -> LinearModel:
-    """A random 0-1 knapsack with 30 weight rows: a second or more for CBC and HiGHS."""
-    rng = np.random.default_rng(seed)
-    weights = rng.integers(10, 100, size=(dimensions, items))
-    values = rng.integers(10, 100, size=items) + weights.sum(axis=0) // dimensions
-    builder = ModelBuilder(maximize=True)
-    x = builder.add_variables("x", ids(items), upper=1, integer=True)
-    rows, columns = np.divmod(np.arange(dimensions * items), items)
-    builder.add_rows(
-        "capacity", ids(dimensions), rows, x[columns], weights.ravel(), upper=weights.sum(1) // 2
-    )
-    builder.add_objective(x, values)
-    builder.add_objective_offset(-100)
-    return builder.build()
-
-
-def market_split(maximize: bool) -> LinearModel:
-    """Four 0-1 equalities sum a_ij x_j = (sum_j a_ij) // 2 over 30 columns (Cornuejols and
-    Dawande): hard to find any plan in a fraction of a second."""
-    rng = np.random.default_rng(1)
-    weights = rng.integers(0, 100, size=(4, 30))
-    target = weights.sum(axis=1) // 2
-    builder = ModelBuilder(maximize=maximize)
-    x = builder.add_variables("x", ids(30), upper=1, integer=True)
-    rows, columns = np.divmod(np.arange(weights.size), 30)
-    builder.add_rows("split", ids(4), rows, x[columns], weights.ravel(), lower=target, upper=target)
-    builder.add_objective(x, 1)
-    return builder.build()
-
-
 KNOWN = [
     ("knapsack", knapsack, 21.0, [0, 1, 0, 1]),
     ("linear", linear, 11.0, [3, 1]),
@@ -214,7 +90,7 @@ KNOWN = [
     ("equality-row", equality_row, 5.0, [1, 2]),
     ("ranged-row-max", lambda: ranged_row(True), 5.0, None),
     ("ranged-row-min", lambda: ranged_row(False), 2.0, None),
-    ("free-columns", free_columns, -3.0, None),
+    ("free-columns", linked_free_column, -3.0, None),
 ]
 
 
@@ -236,7 +112,7 @@ def test_known_optimum(solver: str, name: str, build, objective: float, x) -> No
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_free_columns_take_negative_values(solver: str) -> None:
-    model = free_columns()
+    model = linked_free_column()
     values = solve(model, solver).values
     assert values is not None
     assert values[:2] == pytest.approx([0, -3], abs=1e-9)  # z below zero: PuLP's None bound
@@ -269,7 +145,7 @@ def test_unbounded_relaxation_without_any_plan_is_infeasible(solver: str) -> Non
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_time_limited_solve_reports_consistently(solver: str) -> None:
-    model = multidimensional_knapsack()
+    model = slow_knapsack()
     done = solve(model, solver, time_limit=1.0).termination
     assert done.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION)
     if done.status is SolveStatus.FEASIBLE:
@@ -296,7 +172,7 @@ def test_no_plan_within_the_limit(solver: str, maximize: bool) -> None:
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_a_relative_gap_never_claims_an_unproven_optimum(solver: str) -> None:
-    model = multidimensional_knapsack(seed=3)
+    model = slow_knapsack(seed=3)
     done = solve(model, solver, relative_gap=0.05, time_limit=5.0).termination
     assert done.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
     if done.status is SolveStatus.FEASIBLE and done.gap is not None:
@@ -407,7 +283,7 @@ Gap:                            -0.02
 
 
 def test_cbc_bound_is_read_and_widened_for_rounding() -> None:
-    maximise = multidimensional_knapsack()  # offset -100
+    maximise = slow_knapsack()  # offset -100
     assert _cbc_bound(CBC_LOG.format(side="Upper"), maximise) == pytest.approx(
         3734.853 + 0.0005 - 100
     )
