@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,8 @@ from rich.console import Console
 
 from allocator import __version__
 from allocator.case import CaseError, load_case
+from allocator.case.yamlio import dump_yaml
+from allocator.generate import generate_case
 from allocator.report.case_summary import summarise
 from allocator.report.validate_view import render_problems, render_summary
 
@@ -73,6 +76,44 @@ def validate(
         render_summary(out, str(path) + (f" [{scenario}]" if scenario else ""), summarise(case))
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def generate(
+    projects: Annotated[int, typer.Option("--projects", "-n", min=1, help="Number of projects.")],
+    resources: Annotated[int, typer.Option("--resources", "-r", min=1, help="Resources.")] = 4,
+    periods: Annotated[int, typer.Option("--periods", "-t", min=1, help="Periods.")] = 12,
+    seed: Annotated[int, typer.Option("--seed", "-s", help="Random seed.")] = 0,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (.json or .yaml); default stdout."),
+    ] = None,
+) -> None:
+    """Write a synthetic case (core keys only) for benchmarks and experiments.
+
+    The same arguments always give the same case.
+    """
+    data = generate_case(projects, resources, periods, seed)
+    if output is None:
+        sys.stdout.write(dump_yaml(data))
+        return
+    text = (
+        json.dumps(data, indent=1) + "\n" if output.suffix.lower() == ".json" else dump_yaml(data)
+    )
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        Console(stderr=True).print(
+            f"allocator: cannot write {output}: {error.strerror or error}",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    Console(stderr=True).print(
+        f"wrote {output}: {projects} projects, {resources} resources, "
+        f"{periods} periods (seed {seed})",
+        markup=False,
+    )
 
 
 def main() -> None:

@@ -2,7 +2,8 @@
 
     python benchmarks/bench_load.py [--sizes 1000 10000 100000] [--repeat 3]
 
-Prints a Markdown table of medians over ``--repeat`` runs. The "gc on" column
+Prints a Markdown table of medians over ``--repeat`` runs. The cases come from
+``allocator generate`` (seed 7, four resources, twelve periods). The "gc on" column
 loads the same file with the collector left running, to show what pausing it
 during validation saves (as a ratio within the same run: these machines are
 shared and noisy).
@@ -13,7 +14,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import random
 import statistics
 import tempfile
 import time
@@ -25,51 +25,16 @@ import allocator
 import allocator.case.loading as loading
 import allocator.case.whatif as whatif
 from allocator.case.yamlio import dump_yaml
+from allocator.generate import generate_case
 
 
-def synthetic_case(projects: int, periods: int = 12, seed: int = 7) -> dict[str, Any]:
-    """A valid case with ``projects`` two-level projects over four resources."""
-    rng = random.Random(seed)
-    labels = [f"P{k + 1:02d}" for k in range(periods)]
-    resources = [f"r{j}" for j in range(4)]
-    items = []
-    for i in range(projects):
-        small, large = rng.sample(resources, 2)
-        item: dict[str, Any] = {
-            "id": f"p{i}",
-            "category": rng.choice(["chat", "search", "video", "agents"]),
-            "levels": [
-                {
-                    "id": "pilot",
-                    "value": rng.randint(1, 50),
-                    "cost": [rng.randint(1, 9), 1],
-                    "demand": {small: rng.randint(1, 9)},
-                },
-                {
-                    "id": "full",
-                    "value": rng.randint(50, 90),
-                    "cost": rng.randint(1, 20),
-                    "demand": {small: rng.randint(5, 20), large: rng.randint(1, 9)},
-                },
-            ],
-            "start": {"earliest": labels[0], "latest": labels[3]},
-            "duration": 6,
-        }
-        if i and rng.random() < 0.1:
-            item["requires"] = [f"p{rng.randrange(i)}"]
-        items.append(item)
-    return {
-        "name": f"synthetic-{projects}",
-        "periods": labels,
-        "resources": [{"id": r} for r in resources],
-        "supply": [{"id": f"s-{r}", "resource": r, "capacity": projects} for r in resources],
-        "budget": {"amounts": 10.0 * projects},
-        "projects": items,
-        "scenarios": {
-            "cut": {"changes": [{"path": "budget.amounts", "scale": 0.8}]},
-            "one-project": {"changes": [{"path": "projects[p0].levels[full].value", "add": 5}]},
-        },
+def synthetic_case(projects: int) -> dict[str, Any]:
+    """``allocator generate``'s case, with one more scenario that changes a single project."""
+    data = generate_case(projects, resources=4, periods=12, seed=7)
+    data["scenarios"]["one-project"] = {
+        "changes": [{"path": "projects[p1].levels[full].value", "add": 5}]
     }
+    return data
 
 
 @contextlib.contextmanager
