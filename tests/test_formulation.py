@@ -20,7 +20,7 @@ import allocator
 from allocator.backends import BACKENDS, SolveOptions, SolveStatus, get_backend
 from allocator.case.model import Case, Objective
 from allocator.case.series import active_values, calendar_values
-from allocator.case.timing import active_length, start_options
+from allocator.case.timing import active_length, availability, start_options
 from allocator.formulation import FormulationError, formulate
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
@@ -55,10 +55,32 @@ def test_capital_rationing_known_answers(backend, scenario, objective, funded) -
     assert set(plan) == funded
 
 
+@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize(
+    ("scenario", "objective", "funded", "signed"),
+    [
+        (None, 350, {"chat", "batch", "launch"}, 1),
+        ("high-signing-fee", 60, {"chat"}, 0),
+    ],
+)
+def test_take_or_pay_known_answers(backend, scenario, objective, funded, signed) -> None:
+    """docs/teaching-cases.md §2 prices all 16 plans by hand."""
+    case = allocator.load_case(CASES / "take-or-pay.yaml", scenario=scenario)
+    value, plan = solve(case, backend)
+    assert value == pytest.approx(objective, abs=1e-6)
+    assert set(plan) == funded
+    result = get_backend(backend).solve(formulate(case).model, SolveOptions())
+    assert result.values is not None
+    assert round(result.values[formulate(case).supply.sign[0]]) == signed
+
+
 def test_parts_not_yet_modelled_are_refused() -> None:
-    case = allocator.load_case(CASES / "take-or-pay.yaml")
-    with pytest.raises(FormulationError, match="capacity"):
+    case = allocator.load_case(CASES / "earmarked-funds.yaml")
+    with pytest.raises(FormulationError, match="funding sources"):
         formulate(case)
+    flagship = allocator.load_case(CASES / "frontier-lab-2026.yaml")
+    with pytest.raises(FormulationError, match="purchased supply"):
+        formulate(flagship)
 
 
 # --- brute force -------------------------------------------------------------------------
@@ -76,11 +98,46 @@ def plan_options(case: Case) -> list[list[tuple[int, int] | None]]:
     return options
 
 
-def evaluate(case: Case, plan: tuple[tuple[int, int] | None, ...]) -> float | None:
+def supply_cost(case: Case, signed: set[str], demand: dict[str, np.ndarray]) -> np.ndarray | None:
+    """The least payment per period that covers ``demand``, or None if capacity falls short.
+
+    Each signed option costs nothing more up to its take-or-pay minimum (paid anyway)
+    and unit_cost per unit above it: filling the cheapest units first is optimal.
+    """
+    horizon = len(case.periods)
+    paid = np.zeros(horizon)
+    for option in case.supply:
+        if option.id in signed:
+            first, _ = availability(case, option)
+            paid[first] += option.fixed_cost
+    for resource in {r.id for r in case.resources}:
+        for t in range(horizon):
+            need = demand.get(resource, np.zeros(horizon))[t]
+            pieces = []  # (marginal cost, units)
+            for option in case.supply:
+                first, last = availability(case, option)
+                if option.id not in signed or option.resource != resource or not first <= t <= last:
+                    continue
+                cap = calendar_values(option.capacity, case.periods, first, last)[t]
+                paid[t] += option.unit_cost * option.min_commit
+                pieces += [(0.0, option.min_commit), (option.unit_cost, cap - option.min_commit)]
+            for price, units in sorted(pieces):
+                take = min(units, need)
+                paid[t] += price * take
+                need -= take
+            if need > 1e-9:
+                return None
+    return paid
+
+
+def evaluate(
+    case: Case, plan: tuple[tuple[int, int] | None, ...], signed: set[str]
+) -> float | None:
     """The plan's objective from the case's meanings, or None if it breaks a rule."""
     horizon = len(case.periods)
     index = {p.id: i for i, p in enumerate(case.projects)}
     spend = np.zeros(horizon)
+    demand: dict[str, np.ndarray] = {r.id: np.zeros(horizon) for r in case.resources}
     total = 0.0
     for project, pick in zip(case.projects, plan, strict=True):
         for other in project.excludes:
@@ -96,11 +153,21 @@ def evaluate(case: Case, plan: tuple[tuple[int, int] | None, ...]) -> float | No
         start, length = pick[1], active_length(case, project, pick[1])
         cost = active_values(level.cost, case.periods, start, length)
         value = active_values(level.value, case.periods, start, length)
+        for resource, series in level.demand.items():
+            demand[resource][start : start + length] += active_values(
+                series, case.periods, start, length
+            )
         for i in range(length):
             t = start + i
             spend[t] += cost[i]
             worth = value[i] - (cost[i] if case.objective is Objective.NPV else 0.0)
             total += worth * case.discount(t)
+    paid = supply_cost(case, signed, demand)
+    if paid is None:
+        return None
+    spend += paid
+    if case.objective is Objective.NPV:
+        total -= sum(paid[t] * case.discount(t) for t in range(horizon))
     amounts = np.asarray(calendar_values(case.budget.amounts, case.periods))
     if case.budget.carry_over:
         if np.any(np.cumsum(amounts) - np.cumsum(spend) < case.budget.min_cash - 1e-9):
@@ -111,11 +178,15 @@ def evaluate(case: Case, plan: tuple[tuple[int, int] | None, ...]) -> float | No
 
 
 def brute_force(case: Case) -> float | None:
+    fixed = {o.id for o in case.supply if not o.optional}
+    optional = [o.id for o in case.supply if o.optional]
     best = None
-    for plan in itertools.product(*plan_options(case)):
-        value = evaluate(case, plan)
-        if value is not None and (best is None or value > best):
-            best = value
+    for chosen in itertools.product([False, True], repeat=len(optional)):
+        signed = fixed | {o for o, take in zip(optional, chosen, strict=True) if take}
+        for plan in itertools.product(*plan_options(case)):
+            value = evaluate(case, plan, signed)
+            if value is not None and (best is None or value > best):
+                best = value
     return best
 
 
@@ -126,7 +197,8 @@ AMOUNT = st.integers(0, 9)
 def small_cases(draw: st.DrawFn) -> dict[str, Any]:
     horizon = draw(st.integers(1, 3))
     periods = [f"T{k}" for k in range(horizon)]
-    count = draw(st.integers(1, 5))
+    with_supply = draw(st.booleans())
+    count = draw(st.integers(1, 4 if with_supply else 5))
     ids = [f"p{i}" for i in range(count)]
     projects = []
     for i, ident in enumerate(ids):
@@ -138,7 +210,12 @@ def small_cases(draw: st.DrawFn) -> dict[str, Any]:
             "id": ident,
             "start": {"earliest": periods[first], "latest": periods[last]},
             "levels": [
-                {"id": f"l{j}", "value": draw(series), "cost": draw(series)}
+                {
+                    "id": f"l{j}",
+                    "value": draw(series),
+                    "cost": draw(series),
+                    "demand": {"gpu": draw(series)} if with_supply else {},
+                }
                 for j in range(draw(st.integers(1, 2)))
             ],
         }
@@ -162,10 +239,32 @@ def small_cases(draw: st.DrawFn) -> dict[str, Any]:
             "amounts": draw(st.lists(AMOUNT, min_size=horizon, max_size=horizon)),
         },
         "projects": projects,
+        **(_supply(draw, periods) if with_supply else {}),
     }
 
 
-@settings(max_examples=60)
+def _supply(draw: st.DrawFn, periods: list[str]) -> dict[str, Any]:
+    """One resource with one or two contract/spot options."""
+    options = []
+    for k in range(draw(st.integers(1, 2))):
+        capacity = draw(st.integers(0, 12))
+        option: dict[str, Any] = {
+            "id": f"s{k}",
+            "resource": "gpu",
+            "kind": draw(st.sampled_from(["contract", "spot"])),
+            "capacity": capacity,
+            "unit_cost": draw(st.integers(0, 3)),
+            "fixed_cost": draw(st.integers(0, 4)),
+            "optional": draw(st.booleans()),
+            "available_from": draw(st.sampled_from(periods)),
+        }
+        if option["kind"] == "contract":
+            option["min_commit"] = draw(st.integers(0, capacity))
+        options.append(option)
+    return {"resources": [{"id": "gpu"}], "supply": options}
+
+
+@settings(max_examples=80)
 @given(small_cases())
 def test_optimum_matches_brute_force(data: dict[str, Any]) -> None:
     from allocator.case import CaseError

@@ -10,11 +10,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocator.case.model import Case
-from allocator.formulation.budget import add_budget
+from allocator.case.supply import SupplyKind
+from allocator.formulation.budget import add_budget, project_costs
 from allocator.formulation.choices import Choices, build_choices
 from allocator.formulation.choose import add_choose
+from allocator.formulation.demand import add_demand
 from allocator.formulation.objective import add_objective
 from allocator.formulation.policies import add_excludes, add_requires
+from allocator.formulation.spending import Spending
+from allocator.formulation.supply import SupplyColumns, add_supply
 from allocator.model.builder import ModelBuilder
 from allocator.model.linear import LinearModel
 
@@ -25,11 +29,12 @@ class FormulationError(ValueError):
 
 @dataclass(frozen=True)
 class Formulation:
-    """The model and the index that maps its choose columns back to the case."""
+    """The model and the indexes that map its columns back to the case."""
 
     model: LinearModel
     choices: Choices
     choose: np.ndarray
+    supply: SupplyColumns
 
 
 def formulate(case: Case) -> Formulation:
@@ -44,19 +49,21 @@ def formulate(case: Case) -> Formulation:
     choose = add_choose(builder, case, choices)
     add_requires(builder, case, choices, choose)
     add_excludes(builder, case, choices, choose)
-    add_budget(builder, case, choices, choose)
-    add_objective(builder, case, choices, choose)
-    return Formulation(builder.build(), choices, choose)
+    supply = add_supply(builder, case)
+    add_demand(builder, case, choices, choose, supply)
+    spending = Spending.join([project_costs(case, choices, choose), supply.spending])
+    add_budget(builder, case, spending)
+    add_objective(builder, case, choices, choose, spending)
+    return Formulation(builder.build(), choices, choose, supply)
 
 
 def unmodelled_parts(case: Case) -> list[str]:
     """The parts of ``case`` the formulation cannot express yet, in the case's words."""
     parts = {
-        "capacity (resources, supply, sites and project demand)": bool(
-            case.supply
-            or case.sites
-            or any(level.demand for p in case.projects for level in p.all_levels)
-        ),
+        "purchased supply": any(s.kind is SupplyKind.PURCHASE for s in case.supply),
+        "supply in blocks": any(s.block != 1 for s in case.supply),
+        "sites and power limits": bool(case.sites),
+        "serving demand from other resources ('uses')": any(p.uses for p in case.projects),
         "funding sources": bool(case.funding),
         "base revenue": case.revenue is not None,
         "project revenue as cash": any(

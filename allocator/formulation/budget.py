@@ -1,9 +1,10 @@
-"""Money per period: project costs against the budget.
+"""Money per period: every spending term against the budget.
 
 With carry_over false, for every period t:
-    sum_c cost[c, t] * choose[c] <= amounts[t]
+    sum of spending in t <= amounts[t]
 With carry_over true, for every period t:
-    sum_{k <= t} sum_c cost[c, k] * choose[c] <= sum_{k <= t} amounts[k] - min_cash
+    sum_{k <= t} spending in k <= sum_{k <= t} amounts[k] - min_cash
+Spending is project costs and supply payments (``Spending`` terms).
 """
 
 from __future__ import annotations
@@ -14,37 +15,34 @@ import pandas as pd
 from allocator.case.model import Case
 from allocator.case.series import calendar_values
 from allocator.formulation.choices import Choices, profile
+from allocator.formulation.spending import Spending
 from allocator.model.builder import ModelBuilder
 
 
-def add_budget(builder: ModelBuilder, case: Case, choices: Choices, choose: np.ndarray) -> None:
+def project_costs(case: Case, choices: Choices, choose: np.ndarray) -> Spending:
+    """cost[c, t] * choose[c] for every active period of every choice."""
+    choice, period, cost = profile(case, choices, "cost")
+    return Spending(period, choose[choice], cost)
+
+
+def add_budget(builder: ModelBuilder, case: Case, spending: Spending) -> None:
     """One money row per period."""
     horizon = len(case.periods)
     amounts = np.asarray(calendar_values(case.budget.amounts, case.periods))
-    choice, period, cost = profile(case, choices, "cost")
     keys = pd.DataFrame({"period": case.periods})
-    if case.budget.carry_over:
-        # the cost paid in period k counts in every row t >= k
-        repeats = horizon - period
-        rows = (
-            np.arange(repeats.sum(), dtype=np.int64)
-            - np.repeat(np.cumsum(repeats) - repeats, repeats)
-            + np.repeat(period, repeats)
-        )
-        builder.add_rows(
-            "cash",
-            keys,
-            rows=rows,
-            columns=np.repeat(choose[choice], repeats),
-            coefficients=np.repeat(cost, repeats),
-            upper=np.cumsum(amounts) - case.budget.min_cash,
-        )
-    else:
-        builder.add_rows(
-            "budget",
-            keys,
-            rows=period,
-            columns=choose[choice],
-            coefficients=cost,
-            upper=amounts,
-        )
+    period, column, amount = spending.period, spending.column, spending.amount
+    if not case.budget.carry_over:
+        builder.add_rows("budget", keys, period, column, amount, upper=amounts)
+        return
+    # a payment in period k counts in every cumulative row t >= k
+    repeats = horizon - period
+    starts = np.repeat(np.cumsum(repeats) - repeats, repeats)
+    rows = np.arange(repeats.sum(), dtype=np.int64) - starts + np.repeat(period, repeats)
+    builder.add_rows(
+        "cash",
+        keys,
+        rows=rows,
+        columns=np.repeat(column, repeats),
+        coefficients=np.repeat(amount, repeats),
+        upper=np.cumsum(amounts) - case.budget.min_cash,
+    )

@@ -7,12 +7,15 @@ profile of a series (value, cost, revenue, demand) is a set of triples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from allocator.case.model import Case
+from allocator.case.projects import Level
 from allocator.case.series import active_values
 from allocator.case.timing import active_length, start_options
 
@@ -69,20 +72,20 @@ def build_choices(case: Case) -> Choices:
     return Choices(table)
 
 
-def level_series(case: Case, field: str) -> tuple[np.ndarray, np.ndarray]:
-    """Every level's series ``field`` as two (levels x periods) matrices and a form flag.
+def level_series(case: Case, series_of: Callable[[Level], Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Every level's series as two (levels x periods) matrices.
 
     Row l of ``by_offset`` holds the amount in the i-th active period (scalar:
     constant; list: its entries, the last one holding); for a map, row l of
     ``by_offset`` is NaN and the amounts come by calendar period instead, in
-    the second matrix.
+    ``by_period``.
     """
     horizon = len(case.periods)
     levels = [level for project in case.projects for level in project.all_levels]
     by_offset = np.full((len(levels), horizon), np.nan)
     by_period = np.zeros((len(levels), horizon))
     for row, level in enumerate(levels):
-        series = getattr(level, field)
+        series = series_of(level)
         if isinstance(series, dict):
             by_period[row] = [series.get(label, 0.0) for label in case.periods]
         else:
@@ -90,14 +93,14 @@ def level_series(case: Case, field: str) -> tuple[np.ndarray, np.ndarray]:
     return by_offset, by_period
 
 
-def profile(case: Case, choices: Choices, field: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(choice, period, amount) triples of the level series ``field``, zeros left out.
+def _expand(
+    choices: Choices, by_offset: np.ndarray, by_period: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each choice c over its active periods s_c .. s_c + n_c - 1, zero amounts left out.
 
-    Vectorised: each choice c repeats over its active periods s_c .. s_c + n_c - 1,
-    and its amount in the i-th of them is by_offset[level, i] (scalar, list) or
+    Its amount in the i-th active period is by_offset[level, i] (scalar, list) or
     by_period[level, s_c + i] (map).
     """
-    by_offset, by_period = level_series(case, field)
     table = choices.table
     lengths = table["length"].to_numpy()
     choice_ix = np.repeat(np.arange(len(table), dtype=np.int64), lengths)
@@ -110,3 +113,24 @@ def profile(case: Case, choices: Choices, field: str) -> tuple[np.ndarray, np.nd
     amount[calendar] = by_period[level[calendar], period[calendar]]
     keep = amount != 0
     return choice_ix[keep], period[keep], amount[keep]
+
+
+def profile(case: Case, choices: Choices, field: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(choice, period, amount) triples of the level series ``field`` (value, cost, revenue)."""
+    return _expand(choices, *level_series(case, lambda level: getattr(level, field)))
+
+
+def demand_profile(
+    case: Case, choices: Choices, position: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(choice, resource position, period, units) triples of every level's demand."""
+    parts = []
+    for resource, r in position.items():
+        choice, period, amount = _expand(
+            choices, *level_series(case, lambda level, key=resource: level.demand.get(key, 0.0))
+        )
+        parts.append((choice, np.full(choice.shape, r, dtype=np.int64), period, amount))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros(0)
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))  # type: ignore[return-value]
