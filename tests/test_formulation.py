@@ -138,6 +138,7 @@ def evaluate(
     index = {p.id: i for i, p in enumerate(case.projects)}
     spend = np.zeros(horizon)
     demand: dict[str, np.ndarray] = {r.id: np.zeros(horizon) for r in case.resources}
+    basis: dict[str, float] = {}  # category -> share basis of its funded projects
     total = 0.0
     for project, pick in zip(case.projects, plan, strict=True):
         for other in project.excludes:
@@ -153,15 +154,30 @@ def evaluate(
         start, length = pick[1], active_length(case, project, pick[1])
         cost = active_values(level.cost, case.periods, start, length)
         value = active_values(level.value, case.periods, start, length)
+        revenue = active_values(level.revenue, case.periods, start, length)
+        units = sum(
+            sum(active_values(series, case.periods, start, length))
+            for series in level.demand.values()
+        )
+        by_basis = {"cost": sum(cost), "value": sum(value), "demand": units}
+        basis[project.category] = basis.get(project.category, 0.0) + by_basis[case.share_basis]
         for resource, series in level.demand.items():
             demand[resource][start : start + length] += active_values(
                 series, case.periods, start, length
             )
         for i in range(length):
             t = start + i
-            spend[t] += cost[i]
-            worth = value[i] - (cost[i] if case.objective is Objective.NPV else 0.0)
+            spend[t] += cost[i] - revenue[i]
+            cash = revenue[i] - cost[i]
+            worth = value[i] + (cash if case.objective is Objective.NPV else 0.0)
             total += worth * case.discount(t)
+    everything = sum(basis.values())
+    for category, high in case.max_share.items():
+        if basis.get(category, 0.0) > high * everything + 1e-9:
+            return None
+    for category, low in case.min_share.items():
+        if basis.get(category, 0.0) < low * everything - 1e-9:
+            return None
     paid = supply_cost(case, signed, demand)
     if paid is None:
         return None
@@ -169,6 +185,14 @@ def evaluate(
     if case.objective is Objective.NPV:
         total -= sum(paid[t] * case.discount(t) for t in range(horizon))
     amounts = np.asarray(calendar_values(case.budget.amounts, case.periods))
+    if case.revenue is not None:
+        grown = [
+            a * (1 + case.revenue.growth) ** (t / case.periods_per_year)
+            for t, a in enumerate(calendar_values(case.revenue.amounts, case.periods))
+        ]
+        amounts = amounts + np.asarray(grown)
+        if case.objective is Objective.NPV:
+            total += sum(g * case.discount(t) for t, g in enumerate(grown))
     if case.budget.carry_over:
         if np.any(np.cumsum(amounts) - np.cumsum(spend) < case.budget.min_cash - 1e-9):
             return None
@@ -208,12 +232,14 @@ def small_cases(draw: st.DrawFn) -> dict[str, Any]:
         series = AMOUNT | st.lists(AMOUNT, min_size=1, max_size=longest)
         project: dict[str, Any] = {
             "id": ident,
+            "category": draw(st.sampled_from(["a", "b"])),
             "start": {"earliest": periods[first], "latest": periods[last]},
             "levels": [
                 {
                     "id": f"l{j}",
                     "value": draw(series),
                     "cost": draw(series),
+                    "revenue": draw(series) if draw(st.integers(0, 2)) == 0 else 0,
                     "demand": {"gpu": draw(series)} if with_supply else {},
                 }
                 for j in range(draw(st.integers(1, 2)))
@@ -240,7 +266,20 @@ def small_cases(draw: st.DrawFn) -> dict[str, Any]:
         },
         "projects": projects,
         **(_supply(draw, periods) if with_supply else {}),
+        **(_shares(draw) if draw(st.integers(0, 2)) == 0 else {}),
+        **(
+            {"revenue": {"amounts": draw(AMOUNT), "growth": draw(st.sampled_from([0.0, 0.5]))}}
+            if draw(st.integers(0, 2)) == 0
+            else {}
+        ),
     }
+
+
+def _shares(draw: st.DrawFn) -> dict[str, Any]:
+    """A share bound on category a or b, in one of the three bases."""
+    bound = {draw(st.sampled_from(["a", "b"])): draw(st.sampled_from([0.0, 0.3, 0.5, 1.0]))}
+    key = draw(st.sampled_from(["max_share", "min_share"]))
+    return {key: bound, "share_basis": draw(st.sampled_from(["cost", "value", "demand"]))}
 
 
 def _supply(draw: st.DrawFn, periods: list[str]) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from allocator.formulation.choose import add_choose
 from allocator.formulation.demand import add_demand
 from allocator.formulation.objective import add_objective
 from allocator.formulation.policies import add_excludes, add_requires
+from allocator.formulation.revenue import base_revenue, project_revenue
+from allocator.formulation.shares import add_shares
 from allocator.formulation.spending import Spending
 from allocator.formulation.supply import SupplyColumns, add_supply
 from allocator.model.builder import ModelBuilder
@@ -49,11 +51,19 @@ def formulate(case: Case) -> Formulation:
     choose = add_choose(builder, case, choices)
     add_requires(builder, case, choices, choose)
     add_excludes(builder, case, choices, choose)
+    add_shares(builder, case, choices, choose)
     supply = add_supply(builder, case)
     add_demand(builder, case, choices, choose, supply)
-    spending = Spending.join([project_costs(case, choices, choose), supply.spending])
-    add_budget(builder, case, spending)
-    add_objective(builder, case, choices, choose, spending)
+    spending = Spending.join(
+        [
+            project_costs(case, choices, choose),
+            project_revenue(case, choices, choose),
+            supply.spending,
+        ]
+    )
+    money_in = base_revenue(case)
+    add_budget(builder, case, spending, money_in)
+    add_objective(builder, case, choices, choose, spending, money_in)
     return Formulation(builder.build(), choices, choose, supply)
 
 
@@ -65,10 +75,5 @@ def unmodelled_parts(case: Case) -> list[str]:
         "sites and power limits": bool(case.sites),
         "serving demand from other resources ('uses')": any(p.uses for p in case.projects),
         "funding sources": bool(case.funding),
-        "base revenue": case.revenue is not None,
-        "project revenue as cash": any(
-            level.revenue for p in case.projects for level in p.all_levels
-        ),
-        "category shares": bool(case.max_share or case.min_share),
     }
     return [name for name, present in parts.items() if present]

@@ -1,10 +1,10 @@
 """Money per period: every spending term against the budget.
 
 With carry_over false, for every period t:
-    sum of spending in t <= amounts[t]
+    sum of spending in t <= amounts[t] + base revenue[t]
 With carry_over true, for every period t:
-    sum_{k <= t} spending in k <= sum_{k <= t} amounts[k] - min_cash
-Spending is project costs and supply payments (``Spending`` terms).
+    sum_{k <= t} spending in k <= sum_{k <= t} (amounts[k] + base revenue[k]) - min_cash
+Spending is project costs and supply payments less project revenue (``Spending`` terms).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ def project_costs(case: Case, choices: Choices, choose: np.ndarray) -> Spending:
     return Spending(period, choose[choice], cost)
 
 
-def add_budget(builder: ModelBuilder, case: Case, spending: Spending) -> None:
-    """One money row per period."""
+def add_budget(builder: ModelBuilder, case: Case, spending: Spending, money_in: np.ndarray) -> None:
+    """One money row per period; ``money_in`` is what arrives besides spending terms."""
     horizon = len(case.periods)
-    amounts = np.asarray(calendar_values(case.budget.amounts, case.periods))
+    amounts = np.asarray(calendar_values(case.budget.amounts, case.periods)) + money_in
     keys = pd.DataFrame({"period": case.periods})
     period, column, amount = spending.period, spending.column, spending.amount
     if not case.budget.carry_over:

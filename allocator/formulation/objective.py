@@ -1,8 +1,9 @@
 """The objective: discounted value (``value``), or value and revenue less spending (``npv``).
 
 value:  maximise sum_c sum_t d_t * value[c, t] * choose[c]
-npv:    maximise sum_c sum_t d_t * (value[c, t] + revenue[c, t]) * choose[c]
+npv:    maximise sum_c sum_t d_t * value[c, t] * choose[c] + sum_t d_t * base revenue[t]
                  - sum over spending terms (t, j, a) of d_t * a * x[j]
+(project revenue is a negative spending term, so npv counts it once).
 with d_t = (1 + discount_rate) ** (-t / periods_per_year), both times weights.objective,
 plus weights.score * score[p] for every funded project p.
 """
@@ -24,16 +25,20 @@ def discount_factors(case: Case) -> np.ndarray:
 
 
 def add_objective(
-    builder: ModelBuilder, case: Case, choices: Choices, choose: np.ndarray, spending: Spending
+    builder: ModelBuilder,
+    case: Case,
+    choices: Choices,
+    choose: np.ndarray,
+    spending: Spending,
+    money_in: np.ndarray,
 ) -> None:
-    """Add the objective terms of every choice and, for npv, of every spending term."""
+    """Add the value of every choice and, for npv, every spending term and the money in."""
     factors = discount_factors(case) * case.weights.objective
-    fields = ["value"] + (["revenue"] if case.objective is Objective.NPV else [])
-    for field in fields:
-        choice, period, amount = profile(case, choices, field)
-        builder.add_objective(choose[choice], factors[period] * amount)
+    choice, period, amount = profile(case, choices, "value")
+    builder.add_objective(choose[choice], factors[period] * amount)
     if case.objective is Objective.NPV:
         builder.add_objective(spending.column, -factors[spending.period] * spending.amount)
+        builder.add_objective_offset(float(factors @ money_in))
     if case.weights.score:
         scores = np.array([project.score for project in case.projects])
         builder.add_objective(choose, case.weights.score * scores[choices.table["p"].to_numpy()])
