@@ -75,9 +75,6 @@ def test_take_or_pay_known_answers(backend, scenario, objective, funded, signed)
 
 
 def test_parts_not_yet_modelled_are_refused() -> None:
-    case = allocator.load_case(CASES / "earmarked-funds.yaml")
-    with pytest.raises(FormulationError, match="funding sources"):
-        formulate(case)
     flagship = allocator.load_case(CASES / "frontier-lab-2026.yaml")
     with pytest.raises(FormulationError, match="purchased supply"):
         formulate(flagship)
@@ -360,3 +357,78 @@ def test_profiles_follow_the_three_series_forms() -> None:
         (4, 0, 7.0),
         (4, 2, 3.0),
     ]
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize(
+    ("scenario", "objective", "funded"),
+    [
+        (None, 125, {"alpha", "gamma"}),
+        ("lift-earmark", 185, {"alpha", "beta", "gamma"}),
+        ("more-cash", 160, {"alpha", "beta"}),
+    ],
+)
+def test_earmarked_funds_known_answers(backend, scenario, objective, funded) -> None:
+    """docs/teaching-cases.md §3 derives these by hand."""
+    case = allocator.load_case(CASES / "earmarked-funds.yaml", scenario=scenario)
+    value, plan = solve(case, backend)
+    assert value == pytest.approx(objective, abs=1e-6)
+    assert set(plan) == funded
+
+
+def _money_case(funding: list[dict[str, Any]], budget: dict[str, float], value: float) -> Case:
+    """Two yearly periods; one project worth ``value`` once, costing 40 or 80 in Y1."""
+    from allocator.case.loading import Source, build_case
+
+    return build_case(
+        {
+            "name": "money",
+            "periods": ["Y1", "Y2"],
+            "periods_per_year": 1,
+            "objective": "npv",
+            "budget": {"carry_over": True, "amounts": budget},
+            "funding": funding,
+            "projects": [
+                {"id": "p", "value": {"Y1": value}, "cost": {"Y1": 80 if value > 60 else 40}}
+            ],
+        },
+        Source("money.yaml"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("limit", "rate", "objective"),
+    [
+        (50, 0.1, 6),  # draw 40 in Y1, pay 4 interest and repay 40 in Y2: 50 - 40 - 4
+        (50, 0.3, 0),  # interest 12 would make it 50 - 40 - 12 < 0: not funded
+        (30, 0.1, 0),  # the line cannot cover 40: not funded
+    ],
+)
+def test_credit_line_bridges_a_period_at_its_interest(limit, rate, objective) -> None:
+    case = _money_case(
+        [{"id": "bank", "kind": "credit", "limit": limit, "rate": rate}], {"Y2": 100}, 50
+    )
+    value, plan = solve(case)
+    assert value == pytest.approx(objective, abs=1e-6)
+    assert set(plan) == ({"p"} if objective else set())
+
+
+@pytest.mark.parametrize(
+    ("divisible", "objective"),
+    [
+        (False, 10),  # take all 100: 110 - 80 - 0.2 * 100
+        (True, 14),  # take exactly 80: 110 - 80 - 0.2 * 80
+    ],
+)
+def test_optional_capital_costs_its_guaranteed_return(divisible, objective) -> None:
+    source = {
+        "id": "pe",
+        "amounts": {"Y1": 100},
+        "optional": True,
+        "divisible": divisible,
+        "guaranteed_return": 0.2,
+    }
+    case = _money_case([source], {"Y2": 50}, 110)
+    value, plan = solve(case)
+    assert value == pytest.approx(objective, abs=1e-6)
+    assert set(plan) == {"p"}

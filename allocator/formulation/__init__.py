@@ -15,6 +15,7 @@ from allocator.formulation.budget import add_budget, project_costs
 from allocator.formulation.choices import Choices, build_choices
 from allocator.formulation.choose import add_choose
 from allocator.formulation.demand import add_demand
+from allocator.formulation.funding import add_funding
 from allocator.formulation.objective import add_objective
 from allocator.formulation.policies import add_excludes, add_requires
 from allocator.formulation.revenue import base_revenue, project_revenue
@@ -54,15 +55,17 @@ def formulate(case: Case) -> Formulation:
     add_shares(builder, case, choices, choose)
     supply = add_supply(builder, case)
     add_demand(builder, case, choices, choose, supply)
+    funding = add_funding(builder, case, supply)
     spending = Spending.join(
         [
             project_costs(case, choices, choose),
             project_revenue(case, choices, choose),
             supply.spending,
+            funding.costs,
         ]
     )
     money_in = base_revenue(case)
-    add_budget(builder, case, spending, money_in)
+    add_budget(builder, case, Spending.join([spending, funding.financing]), money_in)
     add_objective(builder, case, choices, choose, spending, money_in)
     return Formulation(builder.build(), choices, choose, supply)
 
@@ -74,6 +77,5 @@ def unmodelled_parts(case: Case) -> list[str]:
         "supply in blocks": any(s.block != 1 for s in case.supply),
         "sites and power limits": bool(case.sites),
         "serving demand from other resources ('uses')": any(p.uses for p in case.projects),
-        "funding sources": bool(case.funding),
     }
     return [name for name, present in parts.items() if present]
