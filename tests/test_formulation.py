@@ -76,7 +76,7 @@ def test_take_or_pay_known_answers(backend, scenario, objective, funded, signed)
 
 def test_parts_not_yet_modelled_are_refused() -> None:
     flagship = allocator.load_case(CASES / "frontier-lab-2026.yaml")
-    with pytest.raises(FormulationError, match="purchased supply"):
+    with pytest.raises(FormulationError, match="sites and power limits"):
         formulate(flagship)
 
 
@@ -432,3 +432,57 @@ def test_optional_capital_costs_its_guaranteed_return(divisible, objective) -> N
     value, plan = solve(case)
     assert value == pytest.approx(objective, abs=1e-6)
     assert set(plan) == {"p"}
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize(
+    ("life", "block", "objective"),
+    [
+        # rent all three periods: 3 x 5 x 8 = 120; buy 5 in Y1 for 50, run them two periods
+        # for 10 and rent Y3 for 40: 100 (or rent Y1 and buy in Y2: also 100): 200 - 100
+        (2, 1, 100),
+        # bought units serve all three periods: 50 + 3 x 5 x 1 = 65: 200 - 65
+        (3, 1, 135),
+        # ten at a time: 100 + 2 x 10 x 1 = 120 for two periods, worse than renting: 200 - 120
+        (2, 10, 80),
+    ],
+)
+def test_purchases_are_owned_for_their_life(backend, life, block, objective) -> None:
+    from allocator.case.loading import Source, build_case
+
+    case = build_case(
+        {
+            "name": "buy-or-rent",
+            "periods": ["Y1", "Y2", "Y3"],
+            "periods_per_year": 1,
+            "objective": "npv",
+            "resources": [{"id": "gpu"}],
+            "supply": [
+                {
+                    "id": "buy",
+                    "resource": "gpu",
+                    "kind": "purchase",
+                    "capacity": 100,
+                    "unit_cost": 10,
+                    "running_cost": 1,
+                    "life": life,
+                    "block": block,
+                    "optional": True,
+                },
+                {
+                    "id": "rent",
+                    "resource": "gpu",
+                    "kind": "contract",
+                    "capacity": 100,
+                    "unit_cost": 8,
+                },
+            ],
+            "budget": {"amounts": 1000},
+            "projects": [
+                {"id": "p", "value": {"Y1": 200}, "demand": {"gpu": 5}, "must_fund": True}
+            ],
+        },
+        Source("buy-or-rent.yaml"),
+    )
+    value, _ = solve(case, backend)
+    assert value == pytest.approx(objective, abs=1e-6)

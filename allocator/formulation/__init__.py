@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocator.case.model import Case
-from allocator.case.supply import SupplyKind
 from allocator.formulation.budget import add_budget, project_costs
 from allocator.formulation.choices import Choices, build_choices
 from allocator.formulation.choose import add_choose
@@ -73,8 +72,6 @@ def formulate(case: Case) -> Formulation:
 def unmodelled_parts(case: Case) -> list[str]:
     """The parts of ``case`` the formulation cannot express yet, in the case's words."""
     parts = {
-        "purchased supply": any(s.kind is SupplyKind.PURCHASE for s in case.supply),
-        "supply in blocks": any(s.block != 1 for s in case.supply),
         "sites and power limits": bool(case.sites),
         "serving demand from other resources ('uses')": any(p.uses for p in case.projects),
     }

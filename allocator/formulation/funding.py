@@ -102,21 +102,18 @@ def _add_earmarks(
     spend = pairs.merge(served.reset_index(names="row"), on="supply")
     e = builder.add_variables("earmarked", spend[["funding", "supply", "period"]])
     financing.append(Spending(spend["t"].to_numpy(), e, -np.ones(len(e))))
-    # earmarked money covers at most the option's payment in that period
+    # earmarked money covers at most what the option pays in that period
     covered = np.sort(spend["row"].unique())
-    local = {row: i for i, row in enumerate(covered)}
-    k = served["k"].to_numpy()
-    unit = np.array([s.unit_cost for s in case.supply])[k[covered]]
-    fixed = np.array([s.fixed_cost for s in case.supply])[k[covered]]
-    first = served.groupby("k")["t"].transform("min").to_numpy()[covered]
-    is_first = served["t"].to_numpy()[covered] == first
-    m = len(covered)
+    local = pd.Series(np.arange(len(covered)), index=covered)
+    pay = supply.payments.merge(
+        served.loc[covered, ["k", "t"]].reset_index(names="row"), on=["k", "t"]
+    )
     builder.add_rows(
         "earmark_covers",
         served.loc[covered, ["supply", "period"]],
-        rows=np.concatenate([spend["row"].map(local).to_numpy(), np.arange(m), np.arange(m)]),
-        columns=np.concatenate([e, served["paid"].to_numpy()[covered], supply.sign[k[covered]]]),
-        coefficients=np.concatenate([np.ones(len(e)), -unit, -fixed * is_first]),
+        rows=np.concatenate([local[spend["row"]].to_numpy(), local[pay["row"]].to_numpy()]),
+        columns=np.concatenate([e, pay["column"].to_numpy()]),
+        coefficients=np.concatenate([np.ones(len(e)), -pay["amount"].to_numpy()]),
         upper=0.0,
     )
     _earmark_limits(builder, case, earmarked, spend, e)
