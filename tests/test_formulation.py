@@ -21,7 +21,7 @@ from allocator.backends import BACKENDS, SolveOptions, SolveStatus, get_backend
 from allocator.case.model import Case, Objective
 from allocator.case.series import active_values, calendar_values
 from allocator.case.timing import active_length, availability, start_options
-from allocator.formulation import FormulationError, formulate
+from allocator.formulation import formulate
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
 
@@ -74,10 +74,13 @@ def test_take_or_pay_known_answers(backend, scenario, objective, funded, signed)
     assert round(result.values[formulate(case).supply.sign[0]]) == signed
 
 
-def test_parts_not_yet_modelled_are_refused() -> None:
-    flagship = allocator.load_case(CASES / "frontier-lab-2026.yaml")
-    with pytest.raises(FormulationError, match="sites and power limits"):
-        formulate(flagship)
+def test_every_case_formulates() -> None:
+    """Every part of every shipped case (and scenario) is modelled: nothing is refused."""
+    for path in sorted(CASES.glob("*.yaml")):
+        case = allocator.load_case(path)
+        for name in [None, *case.scenarios]:
+            variant = case if name is None else allocator.apply_scenario(case, name)
+            assert formulate(variant).model.num_variables > 0
 
 
 # --- brute force -------------------------------------------------------------------------
@@ -486,3 +489,110 @@ def test_purchases_are_owned_for_their_life(backend, life, block, objective) -> 
     )
     value, _ = solve(case, backend)
     assert value == pytest.approx(objective, abs=1e-6)
+
+
+def _site_case(uses: bool) -> Case:
+    from allocator.case.loading import Source, build_case
+
+    return build_case(
+        {
+            "name": "site-and-uses",
+            "periods": ["Y1"],
+            "periods_per_year": 1,
+            "objective": "npv",
+            "resources": [{"id": "gpu", "power": 1.0}, {"id": "asic", "power": 0.5}],
+            "sites": [{"id": "campus", "power": 10}],
+            "supply": [
+                {
+                    "id": "home",
+                    "resource": "gpu",
+                    "capacity": 100,
+                    "unit_cost": 1,
+                    "site": "campus",
+                },
+                {"id": "cloud", "resource": "gpu", "capacity": 100, "unit_cost": 5},
+                {
+                    "id": "chips",
+                    "resource": "asic",
+                    "capacity": 100,
+                    "unit_cost": 1,
+                    "site": "campus",
+                },
+            ],
+            "budget": {"amounts": 1000},
+            "projects": [
+                {
+                    "id": "p",
+                    "value": 100,
+                    "demand": {"gpu": 15},
+                    "must_fund": True,
+                    **({"uses": {"gpu": {"gpu": 1.0, "asic": 0.5}}} if uses else {}),
+                }
+            ],
+        },
+        Source("site.yaml"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("uses", "objective"),
+    [
+        # the campus powers 10 GPUs at 1 each; 5 more come from the cloud at 5: 100 - 10 - 25
+        (False, 65),
+        # an asic serves half a unit of demand and draws 0.5 power: still 1 power per unit of
+        # demand, at 2 a unit against 1 for a home GPU, so the plan is the same: 100 - 10 - 25
+        (True, 65),
+    ],
+)
+def test_site_power_limits_what_is_used_there(uses, objective) -> None:
+    value, _ = solve(_site_case(uses))
+    assert value == pytest.approx(objective, abs=1e-6)
+
+
+def test_uses_lets_other_resources_serve_demand() -> None:
+    from allocator.case.loading import Source, build_case
+
+    case = build_case(
+        {
+            "name": "uses",
+            "periods": ["Y1"],
+            "periods_per_year": 1,
+            "objective": "npv",
+            "resources": [{"id": "gpu"}, {"id": "asic"}],
+            "supply": [
+                {"id": "gpus", "resource": "gpu", "capacity": 6, "unit_cost": 4},
+                {"id": "asics", "resource": "asic", "capacity": 100, "unit_cost": 1},
+            ],
+            "budget": {"amounts": 1000},
+            "projects": [
+                # 10 GPU-equivalents: an asic serves 0.8 of one at cost 1 (1.25 per unit of
+                # demand), cheaper than a GPU at 4: 10 / 0.8 = 12.5 asics: 100 - 12.5
+                {
+                    "id": "p",
+                    "value": 100,
+                    "demand": {"gpu": 10},
+                    "must_fund": True,
+                    "uses": {"gpu": {"gpu": 1.0, "asic": 0.8}},
+                },
+                # needs GPUs directly: 4 of them at 4
+                {"id": "q", "value": 20, "demand": {"gpu": 4}},
+            ],
+        },
+        Source("uses.yaml"),
+    )
+    value, plan = solve(case)
+    assert value == pytest.approx(100 - 12.5 + 20 - 16, abs=1e-6)
+    assert set(plan) == {"p", "q"}
+
+
+def test_flagship_solves_to_proven_optimality() -> None:
+    """The flagship on OR-Tools/HiGHS: proven optimal, the plan satisfies the model.
+
+    An independent model of the same case, written from DESIGN §3 alone and solved to
+    a 1e-4 gap while the case was built, found an npv of about 70,882: the proven
+    optimum must be at least that good and within that gap of it.
+    """
+    case = allocator.load_case(CASES / "frontier-lab-2026.yaml")
+    value, plan = solve(case, "ortools")
+    assert 70_882 <= value <= 70_882 * (1 + 1e-4)
+    assert "video" not in plan  # too expensive to scale beside everything else

@@ -19,14 +19,11 @@ from allocator.formulation.objective import add_objective
 from allocator.formulation.policies import add_excludes, add_requires
 from allocator.formulation.revenue import base_revenue, project_revenue
 from allocator.formulation.shares import add_shares
+from allocator.formulation.sites import add_sites
 from allocator.formulation.spending import Spending
 from allocator.formulation.supply import SupplyColumns, add_supply
 from allocator.model.builder import ModelBuilder
 from allocator.model.linear import LinearModel
-
-
-class FormulationError(ValueError):
-    """The case uses something the model cannot express yet; nothing is solved."""
 
 
 @dataclass(frozen=True)
@@ -40,12 +37,7 @@ class Formulation:
 
 
 def formulate(case: Case) -> Formulation:
-    """Build the model of ``case``; refuse (never ignore) parts not yet modelled."""
-    unsupported = unmodelled_parts(case)
-    if unsupported:
-        raise FormulationError(
-            "the model does not yet cover: " + "; ".join(unsupported) + ". Nothing was solved."
-        )
+    """Build the model of ``case``, every family in turn."""
     builder = ModelBuilder(maximize=True)
     choices = build_choices(case)
     choose = add_choose(builder, case, choices)
@@ -54,6 +46,7 @@ def formulate(case: Case) -> Formulation:
     add_shares(builder, case, choices, choose)
     supply = add_supply(builder, case)
     add_demand(builder, case, choices, choose, supply)
+    add_sites(builder, case, supply)
     funding = add_funding(builder, case, supply)
     spending = Spending.join(
         [
@@ -67,12 +60,3 @@ def formulate(case: Case) -> Formulation:
     add_budget(builder, case, Spending.join([spending, funding.financing]), money_in)
     add_objective(builder, case, choices, choose, spending, money_in)
     return Formulation(builder.build(), choices, choose, supply)
-
-
-def unmodelled_parts(case: Case) -> list[str]:
-    """The parts of ``case`` the formulation cannot express yet, in the case's words."""
-    parts = {
-        "sites and power limits": bool(case.sites),
-        "serving demand from other resources ('uses')": any(p.uses for p in case.projects),
-    }
-    return [name for name, present in parts.items() if present]

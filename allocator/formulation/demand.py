@@ -1,7 +1,10 @@
-"""Demand met from supply, per resource and period.
+"""Demand met from supply, per resource and period, directly or through ``uses``.
 
-For every resource r and period t with demand or supply:
-    sum over options s of r of used[s, t] - sum_c demand[c, r, t] * choose[c] >= 0
+A project's demand for resource r is served by r itself unless the project lists
+``uses[r]``; then alloc[p, r, r', t] >= 0 units of each listed r' serve it:
+    sum_{r'} eff[p, r, r'] * alloc[p, r, r', t] - sum_{c of p} demand[c, r, t] * choose[c] >= 0
+For every resource r' and period t, the units used cover direct demand and allocations:
+    sum over options s of r' of used[s, t] - direct demand[r', t] - sum alloc[., ., r', t] >= 0
 """
 
 from __future__ import annotations
@@ -18,23 +21,106 @@ from allocator.model.builder import ModelBuilder
 def add_demand(
     builder: ModelBuilder, case: Case, choices: Choices, choose: np.ndarray, supply: SupplyColumns
 ) -> None:
-    """One row per (resource, period): units used cover the demand of active choices."""
+    """Balance rows per (resource, period), and per (project, resource, period) with ``uses``."""
     resources = [r.id for r in case.resources]
     horizon = len(case.periods)
     position = {r: i for i, r in enumerate(resources)}
     choice, resource, period, amount = demand_profile(case, choices, position)
+    project = choices.table["p"].to_numpy()[choice]
+    routed = np.array(
+        [resources[r] in case.projects[p].uses for p, r in zip(project, resource, strict=True)],
+        dtype=bool,
+    )
+    alloc = _add_allocations(
+        builder,
+        case,
+        choose[choice[routed]],
+        project[routed],
+        resource[routed],
+        period[routed],
+        amount[routed],
+        resources,
+    )
     table = supply.table
     supply_row = table["resource"].map(position).to_numpy(dtype=np.int64) * horizon + table[
         "t"
     ].to_numpy(dtype=np.int64)
+    direct = ~routed
     keys = pd.DataFrame(
         {"resource": np.repeat(resources, horizon), "period": case.periods * len(resources)}
     )
     builder.add_rows(
         "demand",
         keys,
-        rows=np.concatenate([supply_row, resource * horizon + period]),
-        columns=np.concatenate([table["used"].to_numpy(), choose[choice]]),
-        coefficients=np.concatenate([np.ones(len(table)), -amount]),
+        rows=np.concatenate(
+            [
+                supply_row,
+                resource[direct] * horizon + period[direct],
+                alloc["serving"] * horizon + alloc["t"],
+            ]
+        ),
+        columns=np.concatenate([table["used"].to_numpy(), choose[choice[direct]], alloc["column"]]),
+        coefficients=np.concatenate(
+            [np.ones(len(table)), -amount[direct], -np.ones(len(alloc["column"]))]
+        ),
         lower=0.0,
     )
+
+
+def _add_allocations(
+    builder: ModelBuilder,
+    case: Case,
+    columns: np.ndarray,
+    project: np.ndarray,
+    resource: np.ndarray,
+    period: np.ndarray,
+    amount: np.ndarray,
+    resources: list[str],
+) -> dict[str, np.ndarray]:
+    """The alloc columns and the rows that make them serve each routed demand."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(project):
+        return {"serving": empty, "t": empty, "column": empty}
+    needs = pd.DataFrame({"p": project, "r": resource, "t": period}).drop_duplicates()
+    needs = needs.sort_values(["p", "r", "t"]).reset_index(drop=True)
+    position = {r: i for i, r in enumerate(resources)}
+    options = pd.DataFrame(
+        [
+            (p, position[r], position[other], eff)
+            for p in needs["p"].unique()
+            for r, serving in case.projects[p].uses.items()
+            for other, eff in serving.items()
+        ],
+        columns=["p", "r", "serving", "eff"],
+    )
+    cells = needs.reset_index(names="row").merge(options, on=["p", "r"])
+    keys = pd.DataFrame(
+        {
+            "project": [case.projects[p].id for p in cells["p"]],
+            "resource": [resources[r] for r in cells["r"]],
+            "serving": [resources[r] for r in cells["serving"]],
+            "period": [case.periods[t] for t in cells["t"]],
+        }
+    )
+    alloc = builder.add_variables("alloc", keys)
+    row_of = pd.Series(needs.index, index=pd.MultiIndex.from_frame(needs[["p", "r", "t"]]))
+    demand_rows = row_of[pd.MultiIndex.from_arrays([project, resource, period])].to_numpy()
+    builder.add_rows(
+        "routed_demand",
+        pd.DataFrame(
+            {
+                "project": [case.projects[p].id for p in needs["p"]],
+                "resource": [resources[r] for r in needs["r"]],
+                "period": [case.periods[t] for t in needs["t"]],
+            }
+        ),
+        rows=np.concatenate([cells["row"].to_numpy(), demand_rows]),
+        columns=np.concatenate([alloc, columns]),
+        coefficients=np.concatenate([cells["eff"].to_numpy(float), -amount]),
+        lower=0.0,
+    )
+    return {
+        "serving": cells["serving"].to_numpy(np.int64),
+        "t": cells["t"].to_numpy(np.int64),
+        "column": alloc,
+    }
