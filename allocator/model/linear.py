@@ -84,21 +84,26 @@ class LinearModel:
     def violations(self, x: np.ndarray, tolerance: float = 1e-6) -> list[str]:
         """Bounds, rows and integrality that ``x`` breaks, by family and position.
 
-        A value is within tolerance when it is off by at most ``tolerance`` times
-        max(1, |bound|).
+        A bound is kept when it is off by at most ``tolerance`` times max(1, |bound|);
+        a row when it is off by at most ``tolerance`` times max(1, |bound|, sum_j
+        |a_ij x_j|), the scale at which solvers judge a row feasible.
         """
         found = []
         activity = self.matrix @ x
+        magnitude = abs(self.matrix) @ np.abs(x)
+        ones = np.ones_like(x)
         checks = (
-            ("below lower bound", x, self.lower, -1, self.variables),
-            ("above upper bound", x, self.upper, 1, self.variables),
-            ("row below lower bound", activity, self.row_lower, -1, self.constraints),
-            ("row above upper bound", activity, self.row_upper, 1, self.constraints),
+            ("below lower bound", x, self.lower, -1, self.variables, ones),
+            ("above upper bound", x, self.upper, 1, self.variables, ones),
+            ("row below lower bound", activity, self.row_lower, -1, self.constraints, magnitude),
+            ("row above upper bound", activity, self.row_upper, 1, self.constraints, magnitude),
         )
-        for label, value, bound, side, families in checks:
-            slack = side * (value - bound)
+        for label, value, bound, side, families, scale in checks:
             finite = np.isfinite(bound)
-            bad = finite & (slack > tolerance * np.maximum(1.0, np.abs(np.where(finite, bound, 0))))
+            allowed = tolerance * np.maximum.reduce(
+                [np.ones_like(scale), np.abs(np.where(finite, bound, 0.0)), scale]
+            )
+            bad = finite & (side * (value - bound) > allowed)
             found.extend(_describe(label, np.flatnonzero(bad), families))
         fractional = self.integer & (np.abs(x - np.round(x)) > tolerance)
         found.extend(_describe("not integral", np.flatnonzero(fractional), self.variables))
