@@ -27,10 +27,11 @@ def add_demand(
     position = {r: i for i, r in enumerate(resources)}
     choice, resource, period, amount = demand_profile(case, choices, position)
     project = choices.table["p"].to_numpy()[choice]
-    routed = np.array(
-        [resources[r] in case.projects[p].uses for p, r in zip(project, resource, strict=True)],
-        dtype=bool,
-    )
+    has_uses = np.zeros((len(case.projects), len(resources)), dtype=bool)
+    for p, item in enumerate(case.projects):
+        for r in item.uses:
+            has_uses[p, position[r]] = True
+    routed = has_uses[project, resource]
     alloc = _add_allocations(
         builder,
         case,
