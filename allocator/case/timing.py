@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allocator.case.model import Case
+from allocator.case.money import Funding
 from allocator.case.projects import Project
 from allocator.case.supply import Supply
 
@@ -37,12 +38,13 @@ def active_length(case: Case, project: Project, start: int) -> int:
     return remaining if project.duration is None else min(project.duration, remaining)
 
 
-def availability(case: Case, supply: Supply) -> tuple[int, int]:
-    """The first and last period index (inclusive) in which a supply option can serve."""
-    first = case.period_index[supply.available_from] if supply.available_from else 0
+def availability(case: Case, item: Supply | Funding) -> tuple[int, int]:
+    """The first and last period index (inclusive) of an item's availability window.
+
+    A supply option serves (a purchase is bought) in it; a credit line is drawn in it.
+    """
+    first = case.period_index[item.available_from] if item.available_from else 0
     last = (
-        case.period_index[supply.available_until]
-        if supply.available_until
-        else len(case.periods) - 1
+        case.period_index[item.available_until] if item.available_until else len(case.periods) - 1
     )
     return first, last

@@ -26,6 +26,7 @@ import pandas as pd
 from allocator.case.model import Case
 from allocator.case.money import Funding, FundingKind
 from allocator.case.series import calendar_values
+from allocator.case.timing import availability
 from allocator.formulation.spending import Spending
 from allocator.formulation.supply import SupplyColumns
 from allocator.model.builder import ModelBuilder
@@ -166,9 +167,7 @@ def _add_credit(
 ) -> None:
     horizon = len(case.periods)
     limit = float(line.limit or 0.0)
-    index = case.period_index
-    first = index[line.available_from] if line.available_from else 0
-    last = index[line.available_until] if line.available_until else horizon - 1
+    first, last = availability(case, line)
     keys = pd.DataFrame({"funding": [line.id] * horizon, "period": case.periods})
     window = (np.arange(horizon) >= first) & (np.arange(horizon) <= last)
     draw = builder.add_variables(f"draw[{line.id}]", keys, upper=np.where(window, limit, 0.0))
