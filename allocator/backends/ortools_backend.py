@@ -85,7 +85,7 @@ from ortools.linear_solver.python import model_builder_helper as mbh
 from allocator.backends.base import BackendError
 from allocator.backends.options import SolveOptions
 from allocator.backends.termination import SolveResult, SolveStatus, Termination
-from allocator.model.linear import Family, LinearModel
+from allocator.model.linear import LinearModel, family_counts
 
 OrToolsStatus = mbh.SolveStatus
 
@@ -302,34 +302,13 @@ def _threads_note(spec: SolverSpec, options: SolveOptions) -> str:
 
 
 def _refuse_malformed(model: LinearModel) -> None:
-    """``BackendError`` for NaN anywhere, infinite coefficients or impossible infinite bounds.
+    """``BackendError`` for what no solver can take (``LinearModel.malformations``).
 
     OR-Tools would call a NaN bound "infeasible", which is not a finding about the case.
     """
-    arrays = {
-        "column lower bounds": model.lower,
-        "column upper bounds": model.upper,
-        "row lower bounds": model.row_lower,
-        "row upper bounds": model.row_upper,
-        "objective": model.objective,
-        "matrix coefficients": model.matrix.data,
-    }
-    for what, values in arrays.items():
-        if np.isnan(values).any():
-            raise BackendError(f"the model holds NaN in its {what}")
-    for what, values in (("objective", model.objective), ("matrix", model.matrix.data)):
-        if np.isinf(values).any():
-            raise BackendError(f"the model holds an infinite coefficient in its {what}")
-    if not math.isfinite(model.objective_offset):
-        raise BackendError(f"the objective offset is {model.objective_offset}")
-    if (model.lower == np.inf).any() or (model.upper == -np.inf).any():
-        bad = np.flatnonzero((model.lower == np.inf) | (model.upper == -np.inf))
-        raise BackendError(f"columns with an impossible infinite bound: {_where(bad, model)}")
-    if (model.row_lower == np.inf).any() or (model.row_upper == -np.inf).any():
-        bad = np.flatnonzero((model.row_lower == np.inf) | (model.row_upper == -np.inf))
-        raise BackendError(
-            f"rows with an impossible infinite bound: {_where(bad, model, rows=True)}"
-        )
+    problems = model.malformations()
+    if problems:
+        raise BackendError("the ortools backend cannot take a model with " + "; ".join(problems))
 
 
 def _refuse_unsupported(spec: SolverSpec, model: LinearModel) -> None:
@@ -340,7 +319,7 @@ def _refuse_unsupported(spec: SolverSpec, model: LinearModel) -> None:
         raise BackendError(
             f"{spec.name} solves integer-only models, and would round continuous columns to "
             f"whole numbers; this model has {continuous.size} continuous columns "
-            f"({_where(continuous, model)}); use scip or highs"
+            f"({family_counts(continuous, model.variables)}); use scip or highs"
         )
     limit = spec.bound_limit
     if math.isfinite(limit):
@@ -350,19 +329,8 @@ def _refuse_unsupported(spec: SolverSpec, model: LinearModel) -> None:
             raise BackendError(
                 f"{spec.name} clamps column bounds to +-{limit:g} and would answer a "
                 f"different model; {columns.size} columns have an infinite or larger bound "
-                f"({_where(columns, model)}); use scip or highs"
+                f"({family_counts(columns, model.variables)}); use scip or highs"
             )
-
-
-def _where(positions: np.ndarray, model: LinearModel, rows: bool = False) -> str:
-    """The families ``positions`` fall in, as "family (count), ...", for messages."""
-    families: tuple[Family, ...] = model.constraints if rows else model.variables
-    counts = []
-    for family in families:
-        inside = int(((positions >= family.start) & (positions < family.stop)).sum())
-        if inside:
-            counts.append(f"{family.name} ({inside})")
-    return ", ".join(counts) or f"{positions.size} unnamed"
 
 
 def _translate(model: LinearModel) -> mb.Model:

@@ -270,22 +270,8 @@ def _constraint(
 
 
 def _check_model(model: LinearModel) -> None:
-    """Refuse numbers PuLP cannot write: NaN anywhere, infinite coefficients or bounds
-    that no value can meet (a lower bound of +inf, an upper bound of -inf)."""
-    problems = []
-    for label, array in (("objective", model.objective), ("matrix", model.matrix.data)):
-        if not np.all(np.isfinite(array)):
-            problems.append(f"{label} coefficients that are not finite")
-    if not math.isfinite(model.objective_offset):
-        problems.append("an objective offset that is not finite")
-    for label, low, up in (
-        ("column", model.lower, model.upper),
-        ("row", model.row_lower, model.row_upper),
-    ):
-        if np.isnan(low).any() or np.isnan(up).any():
-            problems.append(f"{label} bounds that are NaN")
-        if np.isposinf(low).any() or np.isneginf(up).any():
-            problems.append(f"{label} bounds that no value can meet (+inf lower or -inf upper)")
+    """Refuse what PuLP cannot write (``LinearModel.malformations``)."""
+    problems = model.malformations()
     if problems:
         raise BackendError("the pulp backend cannot take a model with " + "; ".join(problems))
 

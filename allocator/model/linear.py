@@ -81,6 +81,37 @@ class LinearModel:
         """c @ x + c0 for a vector of column values."""
         return float(self.objective @ x + self.objective_offset)
 
+    def malformations(self) -> list[str]:
+        """What no solver can take: NaN anywhere, infinite coefficients or offset, and
+        bounds no value can meet (a lower bound of +inf, an upper bound of -inf)."""
+        found = []
+        arrays = {
+            "column lower bounds": self.lower,
+            "column upper bounds": self.upper,
+            "row lower bounds": self.row_lower,
+            "row upper bounds": self.row_upper,
+            "objective coefficients": self.objective,
+            "matrix coefficients": self.matrix.data,
+        }
+        for what, values in arrays.items():
+            if np.isnan(values).any():
+                found.append(f"NaN in its {what}")
+        for what in ("objective coefficients", "matrix coefficients"):
+            if np.isinf(arrays[what]).any():
+                found.append(f"an infinite coefficient in its {what}")
+        if not np.isfinite(self.objective_offset):
+            found.append(f"an objective offset of {self.objective_offset}")
+        for what, low, high, families in (
+            ("columns", self.lower, self.upper, self.variables),
+            ("rows", self.row_lower, self.row_upper, self.constraints),
+        ):
+            bad = np.flatnonzero((low == np.inf) | (high == -np.inf))
+            if bad.size:
+                found.append(
+                    f"{what} with an impossible infinite bound: {family_counts(bad, families)}"
+                )
+        return found
+
     def violations(self, x: np.ndarray, tolerance: float = 1e-6) -> list[str]:
         """Bounds, rows and integrality that ``x`` breaks, by family and position.
 
@@ -108,6 +139,16 @@ class LinearModel:
         fractional = self.integer & (np.abs(x - np.round(x)) > tolerance)
         found.extend(_describe("not integral", np.flatnonzero(fractional), self.variables))
         return found
+
+
+def family_counts(positions: np.ndarray, families: tuple[Family, ...]) -> str:
+    """The families ``positions`` fall in, as "family (count), ...", for messages."""
+    counts = []
+    for family in families:
+        inside = int(((positions >= family.start) & (positions < family.stop)).sum())
+        if inside:
+            counts.append(f"{family.name} ({inside})")
+    return ", ".join(counts) or f"{positions.size} unnamed"
 
 
 def _named(families: tuple[Family, ...], name: str, kind: str) -> Family:
