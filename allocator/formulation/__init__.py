@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocator.case.model import Case
+from allocator.case.series import calendar_values
 from allocator.formulation.budget import add_budget, project_costs
 from allocator.formulation.choices import Choices, build_choices
 from allocator.formulation.choose import add_choose
@@ -20,7 +21,7 @@ from allocator.formulation.policies import add_excludes, add_requires
 from allocator.formulation.revenue import base_revenue, project_revenue
 from allocator.formulation.shares import add_shares
 from allocator.formulation.sites import add_sites
-from allocator.formulation.spending import Spending
+from allocator.formulation.spending import MoneyFlows
 from allocator.formulation.supply import SupplyColumns, add_supply
 from allocator.model.builder import ModelBuilder
 from allocator.model.linear import LinearModel
@@ -34,6 +35,7 @@ class Formulation:
     choices: Choices
     choose: np.ndarray
     supply: SupplyColumns
+    money: MoneyFlows
 
 
 def formulate(case: Case) -> Formulation:
@@ -48,15 +50,19 @@ def formulate(case: Case) -> Formulation:
     add_demand(builder, case, choices, choose, supply)
     add_sites(builder, case, supply)
     funding = add_funding(builder, case, supply)
-    spending = Spending.join(
-        [
-            project_costs(case, choices, choose),
-            project_revenue(case, choices, choose),
-            supply.spending,
-            funding.costs,
-        ]
+    money = MoneyFlows(
+        costs={
+            "project costs": project_costs(case, choices, choose),
+            "project revenue": project_revenue(case, choices, choose),
+            "supply payments": supply.spending,
+            **funding.costs,
+        },
+        financing=funding.financing,
+        fixed={
+            "budget": np.asarray(calendar_values(case.budget.amounts, case.periods)),
+            "base revenue": base_revenue(case),
+        },
     )
-    money_in = base_revenue(case)
-    add_budget(builder, case, Spending.join([spending, funding.financing]), money_in)
-    add_objective(builder, case, choices, choose, spending, money_in)
-    return Formulation(builder.build(), choices, choose, supply)
+    add_budget(builder, case, money)
+    add_objective(builder, case, choices, choose, money)
+    return Formulation(builder.build(), choices, choose, supply, money)

@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 
 from allocator.case.model import Case
-from allocator.case.series import calendar_values
 from allocator.formulation.choices import Choices, profile
-from allocator.formulation.spending import Spending
+from allocator.formulation.spending import MoneyFlows, Spending
 from allocator.model.builder import ModelBuilder
 
 
@@ -25,12 +24,13 @@ def project_costs(case: Case, choices: Choices, choose: np.ndarray) -> Spending:
     return Spending(period, choose[choice], cost)
 
 
-def add_budget(builder: ModelBuilder, case: Case, spending: Spending, money_in: np.ndarray) -> None:
-    """One money row per period; ``money_in`` is what arrives besides spending terms."""
+def add_budget(builder: ModelBuilder, case: Case, money: MoneyFlows) -> None:
+    """One money row per period: every cost and financing term against the fixed money in."""
     horizon = len(case.periods)
-    amounts = np.asarray(calendar_values(case.budget.amounts, case.periods)) + money_in
+    amounts = np.sum(list(money.fixed.values()), axis=0)
     keys = pd.DataFrame({"period": case.periods})
-    period, column, amount = spending.period, spending.column, spending.amount
+    terms = money.all_terms
+    period, column, amount = terms.period, terms.column, terms.amount
     if not case.budget.carry_over:
         builder.add_rows("budget", keys, period, column, amount, upper=amounts)
         return

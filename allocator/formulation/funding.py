@@ -34,10 +34,15 @@ from allocator.model.builder import ModelBuilder
 
 @dataclass(frozen=True)
 class FundingTerms:
-    """What the funding families add: costs (money rows and npv) and financing (money rows)."""
+    """What the funding families add, by name.
 
-    costs: Spending
-    financing: Spending
+    ``costs`` (interest, guaranteed returns) count in the money rows and npv;
+    ``financing`` (equity, earmarked payments, credit draws and repayments)
+    in the money rows only.
+    """
+
+    costs: dict[str, Spending]
+    financing: dict[str, Spending]
 
 
 def per_period_rate(rate: float, periods_per_year: int) -> float:
@@ -49,13 +54,21 @@ def add_funding(builder: ModelBuilder, case: Case, supply: SupplyColumns) -> Fun
     """Add the equity and credit families; return their spending terms."""
     equity = [f for f in case.funding if f.kind is FundingKind.EQUITY]
     credit = [f for f in case.funding if f.kind is FundingKind.CREDIT]
-    costs: list[Spending] = []
-    financing: list[Spending] = []
+    costs: dict[str, list[Spending]] = {"interest": [], "guaranteed returns": []}
+    financing: dict[str, list[Spending]] = {
+        "equity": [],
+        "earmarked": [],
+        "credit draws": [],
+        "repayments": [],
+    }
     if equity:
         _add_equity(builder, case, supply, equity, costs, financing)
     for line in credit:
         _add_credit(builder, case, line, costs, financing)
-    return FundingTerms(Spending.join(costs), Spending.join(financing))
+    return FundingTerms(
+        {name: Spending.join(parts) for name, parts in costs.items()},
+        {name: Spending.join(parts) for name, parts in financing.items()},
+    )
 
 
 def _add_equity(
@@ -63,8 +76,8 @@ def _add_equity(
     case: Case,
     supply: SupplyColumns,
     sources: list[Funding],
-    costs: list[Spending],
-    financing: list[Spending],
+    costs: dict[str, list[Spending]],
+    financing: dict[str, list[Spending]],
 ) -> None:
     horizon = len(case.periods)
     take = builder.add_variables(
@@ -78,11 +91,13 @@ def _add_equity(
         amounts = np.asarray(calendar_values(f.amounts or 0.0, case.periods))
         periods = np.arange(horizon)
         if not f.earmark:
-            financing.append(Spending(periods, np.full(horizon, column), -amounts))
+            financing["equity"].append(Spending(periods, np.full(horizon, column), -amounts))
         if f.guaranteed_return:
             rate = per_period_rate(f.guaranteed_return, case.periods_per_year)
             received_before = np.concatenate([[0.0], np.cumsum(amounts)[:-1]])
-            costs.append(Spending(periods, np.full(horizon, column), rate * received_before))
+            costs["guaranteed returns"].append(
+                Spending(periods, np.full(horizon, column), rate * received_before)
+            )
     earmarked = [(f, c) for f, c in zip(sources, take, strict=True) if f.earmark]
     if earmarked:
         _add_earmarks(builder, case, supply, earmarked, financing)
@@ -93,7 +108,7 @@ def _add_earmarks(
     case: Case,
     supply: SupplyColumns,
     earmarked: list[tuple[Funding, int]],
-    financing: list[Spending],
+    financing: dict[str, list[Spending]],
 ) -> None:
     served = supply.table.reset_index(drop=True)
     pairs = pd.DataFrame(
@@ -102,7 +117,7 @@ def _add_earmarks(
     )
     spend = pairs.merge(served.reset_index(names="row"), on="supply")
     e = builder.add_variables("earmarked", spend[["funding", "supply", "period"]])
-    financing.append(Spending(spend["t"].to_numpy(), e, -np.ones(len(e))))
+    financing["earmarked"].append(Spending(spend["t"].to_numpy(), e, -np.ones(len(e))))
     # earmarked money covers at most what the option pays in that period
     covered = np.sort(spend["row"].unique())
     local = pd.Series(np.arange(len(covered)), index=covered)
@@ -162,8 +177,8 @@ def _add_credit(
     builder: ModelBuilder,
     case: Case,
     line: Funding,
-    costs: list[Spending],
-    financing: list[Spending],
+    costs: dict[str, list[Spending]],
+    financing: dict[str, list[Spending]],
 ) -> None:
     horizon = len(case.periods)
     limit = float(line.limit or 0.0)
@@ -189,13 +204,8 @@ def _add_credit(
         lower=0.0,
         upper=0.0,
     )
-    financing.append(
-        Spending(
-            np.concatenate([t, t]),
-            np.concatenate([draw, repay]),
-            np.concatenate([-np.ones(horizon), np.ones(horizon)]),
-        )
-    )
+    financing["credit draws"].append(Spending(t, draw, -np.ones(horizon)))
+    financing["repayments"].append(Spending(t, repay, np.ones(horizon)))
     if line.rate:
         rate = per_period_rate(line.rate, case.periods_per_year)
-        costs.append(Spending(later, balance[later - 1], np.full(horizon - 1, rate)))
+        costs["interest"].append(Spending(later, balance[later - 1], np.full(horizon - 1, rate)))

@@ -14,7 +14,7 @@ import numpy as np
 
 from allocator.case.model import Case, Objective
 from allocator.formulation.choices import Choices, profile
-from allocator.formulation.spending import Spending
+from allocator.formulation.spending import MoneyFlows
 from allocator.model.builder import ModelBuilder
 
 
@@ -29,16 +29,16 @@ def add_objective(
     case: Case,
     choices: Choices,
     choose: np.ndarray,
-    spending: Spending,
-    money_in: np.ndarray,
+    money: MoneyFlows,
 ) -> None:
-    """Add the value of every choice and, for npv, every spending term and the money in."""
+    """Add the value of every choice and, for npv, every cost term and the base revenue."""
     factors = discount_factors(case) * case.weights.objective
     choice, period, amount = profile(case, choices, "value")
     builder.add_objective(choose[choice], factors[period] * amount)
     if case.objective is Objective.NPV:
-        builder.add_objective(spending.column, -factors[spending.period] * spending.amount)
-        builder.add_objective_offset(float(factors @ money_in))
+        costs = money.all_costs
+        builder.add_objective(costs.column, -factors[costs.period] * costs.amount)
+        builder.add_objective_offset(float(factors @ money.fixed["base revenue"]))
     if case.weights.score:
         scores = np.array([project.score for project in case.projects])
         builder.add_objective(choose, case.weights.score * scores[choices.table["p"].to_numpy()])

@@ -30,3 +30,29 @@ class Spending:
             np.concatenate([p.column for p in parts]).astype(np.int64),
             np.concatenate([p.amount for p in parts]).astype(float),
         )
+
+
+@dataclass(frozen=True)
+class MoneyFlows:
+    """Every flow of money in the model, by name, for the money rows, npv and the plan.
+
+    ``costs``: terms that count in the money rows and in npv (project costs,
+    project revenue as negative terms, supply payments, interest, guaranteed
+    returns). ``financing``: terms in the money rows only (equity, earmarked
+    payments, credit draws as negative terms; repayments). ``fixed``: money in by
+    period that no decision changes (the budget, base revenue).
+    """
+
+    costs: dict[str, Spending]
+    financing: dict[str, Spending]
+    fixed: dict[str, np.ndarray]
+
+    @property
+    def all_costs(self) -> Spending:
+        """Every cost term."""
+        return Spending.join(list(self.costs.values()))
+
+    @property
+    def all_terms(self) -> Spending:
+        """Every cost and financing term."""
+        return Spending.join([*self.costs.values(), *self.financing.values()])
