@@ -9,16 +9,26 @@ from allocator.case import (
     load_case,
     save_case,
 )
+from allocator.engine import PlanCheckError, Result, solve
+from allocator.plan import Plan
+from allocator.verify import Verification, Violation, verify
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Case",
     "CaseError",
+    "Plan",
+    "PlanCheckError",
     "Problem",
+    "Result",
+    "Verification",
+    "Violation",
     "__version__",
     "apply_scenario",
     "dump_case",
     "load_case",
     "save_case",
+    "solve",
+    "verify",
 ]

@@ -27,6 +27,8 @@ Options -> solver parameters (``set_solver_specific_parameters``)
 | option         | scip               | highs                     | cp-sat                   |
 |----------------|--------------------|---------------------------|--------------------------|
 | relative_gap g | ``limits/gap = g`` | ``mip_rel_gap=g``         | ``relative_gap_limit:g`` |
+| (always)       | ``numerics/feastol | -                         | -                        |
+|                | = 1e-8`` (8)       |                           |                          |
 | threads n      | not applied (4)    | not applied (5)           | ``num_workers:n``        |
 | verbose off    | (OR-Tools: quiet)  | ``output_flag=false`` (6) | (OR-Tools: quiet)        |
 | time_limit t   | ``set_time_limit_in_seconds(t)``, every solver                            |
@@ -41,6 +43,10 @@ close to ``SolveOptions``'s definition.
     size later makes ``run()`` fail, so ``threads`` is not passed and this is
     noted in the message.
 (6) Given first, so HiGHS does not print its banner on standard output.
+(8) SCIP's default feasibility tolerance (1e-6, relative) lets a row with terms of
+    1e6 units be short by a whole unit; plans then fail the independent checker once
+    integers are rounded (seen on the flagship's growth-slows scenario). 1e-8 keeps
+    them within it; 1e-9 made SCIP stop short of the optimum on the same case.
 
 OR-Tools status -> ``SolveStatus``
 
@@ -129,6 +135,8 @@ class SolverSpec:
     """Given first when ``verbose`` is off (HiGHS prints a banner otherwise)."""
     separator: str
     """Between parameters in the solver-specific string."""
+    fixed_parameters: tuple[str, ...] = ()
+    """Parameters always passed, after the others."""
 
 
 CP_SAT_MAX_BOUND = 1e7
@@ -143,6 +151,7 @@ SOLVERS: dict[str, SolverSpec] = {
         bound_limit=math.inf,
         reports_bound=True,
         gap_parameter="limits/gap = {gap}",
+        fixed_parameters=("numerics/feastol = 1e-8",),
         threads_parameter=None,
         single_threaded=True,
         threads_note="scip runs on one thread here; threads={threads} not applied",
@@ -290,6 +299,7 @@ def solver_parameters(spec: SolverSpec, options: SolveOptions) -> str:
     parts.append(spec.gap_parameter.format(gap=repr(float(options.relative_gap))))
     if options.threads is not None and spec.threads_parameter is not None:
         parts.append(spec.threads_parameter.format(threads=options.threads))
+    parts.extend(spec.fixed_parameters)
     return spec.separator.join(parts)
 
 

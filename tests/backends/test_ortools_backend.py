@@ -236,8 +236,12 @@ def test_malformed_models_are_refused(field: str, value: np.ndarray, match: str)
 @pytest.mark.parametrize(
     ("solver", "options", "expected"),
     [
-        ("scip", SolveOptions(), "limits/gap = 0.0"),
-        ("scip", SolveOptions(relative_gap=0.05, threads=4), "limits/gap = 0.05"),
+        ("scip", SolveOptions(), "limits/gap = 0.0\nnumerics/feastol = 1e-8"),
+        (
+            "scip",
+            SolveOptions(relative_gap=0.05, threads=4),
+            "limits/gap = 0.05\nnumerics/feastol = 1e-8",
+        ),
         ("highs", SolveOptions(), "output_flag=false\nmip_rel_gap=0.0"),
         ("highs", SolveOptions(relative_gap=1e-5, verbose=True), "mip_rel_gap=1e-05"),
         ("cp-sat", SolveOptions(), "relative_gap_limit:0.0"),

@@ -1,0 +1,119 @@
+"""One solve, end to end: formulate, hand to a backend, read the plan back, check it.
+
+    result = allocator.solve(case, backend="pulp", time_limit=60)
+    result.termination.status, result.plan.projects, result.verification.ok
+
+Every plan goes through the independent checker (``allocator.verify``); a plan
+that breaks a rule raises ``PlanCheckError`` instead of being returned.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from allocator.backends.options import SolveOptions
+from allocator.backends.registry import DEFAULT_BACKEND, get_backend
+from allocator.backends.termination import Termination
+from allocator.case.model import Case
+from allocator.case.whatif import apply_scenario
+from allocator.formulation import Formulation, formulate
+from allocator.plan import Plan, extract_plan
+from allocator.verify import Verification, Violation, verify
+
+Progress = Callable[[str], None]
+
+
+class PlanCheckError(Exception):
+    """The solver returned a plan that the independent checker rejects."""
+
+    def __init__(self, violations: tuple[Violation, ...]) -> None:
+        self.violations = violations
+        shown = "; ".join(str(v) for v in violations[:5])
+        more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""
+        super().__init__(f"the plan breaks {len(violations)} rule(s): {shown}{more}")
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a solve gives back.
+
+    ``plan`` and ``verification`` are None when the solve found no plan.
+    ``seconds`` has the wall time of each step: formulate, solve, plan, verify.
+    """
+
+    case: Case
+    scenario: str | None
+    termination: Termination
+    plan: Plan | None
+    verification: Verification | None
+    seconds: dict[str, float] = field(default_factory=dict)
+    size: dict[str, int] = field(default_factory=dict)
+
+
+def solve(
+    case: Case,
+    *,
+    scenario: str | None = None,
+    backend: str = DEFAULT_BACKEND,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    gap: float = 0.0,
+    threads: int | None = None,
+    verbose: bool = False,
+    progress: Progress | None = None,
+) -> Result:
+    """Solve ``case`` (with ``scenario`` applied) and check the plan.
+
+    ``gap`` 0 proves optimality; ``solver`` None is the backend's default.
+    Raises ``BackendError`` for an unknown backend or solver, ``ValueError`` for
+    bad options and ``PlanCheckError`` if the plan breaks a rule of the case.
+    """
+    say = progress or (lambda _: None)
+    options = SolveOptions(
+        time_limit=time_limit, relative_gap=gap, threads=threads, solver=solver, verbose=verbose
+    )
+    engine = get_backend(backend)
+    if scenario is not None:
+        case = apply_scenario(case, scenario)
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+    say("building the model")
+    formulation = formulate(case)
+    seconds["formulate"] = time.perf_counter() - clock
+    model = formulation.model
+    say(f"solving {model.num_variables:,} columns x {model.num_constraints:,} rows")
+    clock = time.perf_counter()
+    solved = engine.solve(model, options)
+    seconds["solve"] = time.perf_counter() - clock
+    size = {
+        "columns": model.num_variables,
+        "rows": model.num_constraints,
+        "nonzeros": int(model.matrix.nnz),
+        "integers": int(model.integer.sum()),
+    }
+    result = Result(case, scenario, solved.termination, None, None, seconds, size)
+    if solved.values is None or not solved.termination.status.has_solution:
+        return result
+    say("checking the plan")
+    plan, verification = _plan(case, formulation, solved.values, solved.termination, seconds)
+    if not verification.ok:
+        raise PlanCheckError(verification.violations)
+    return Result(case, scenario, solved.termination, plan, verification, seconds, size)
+
+
+def _plan(
+    case: Case,
+    formulation: Formulation,
+    values: object,
+    termination: Termination,
+    seconds: dict[str, float],
+) -> tuple[Plan, Verification]:
+    clock = time.perf_counter()
+    plan = extract_plan(case, formulation, values)  # type: ignore[arg-type]
+    seconds["plan"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    verification = verify(case, plan, termination.objective)
+    seconds["verify"] = time.perf_counter() - clock
+    return plan, verification

@@ -1,0 +1,249 @@
+"""Reading a solution vector back into the plan's tables (see ``allocator.plan.tables``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from allocator.case.model import Case, Objective
+from allocator.case.money import FundingKind
+from allocator.case.series import calendar_values
+from allocator.case.supply import SupplyKind
+from allocator.formulation import Formulation
+from allocator.formulation.choices import Choices, demand_profile, profile
+from allocator.formulation.funding import per_period_rate
+from allocator.formulation.objective import discount_factors
+from allocator.formulation.spending import Spending
+from allocator.model.linear import Family, LinearModel
+from allocator.plan.tables import MONEY_IN, MONEY_OUT, Plan
+
+ZERO = 1e-9
+"""Values closer to zero than this are read as zero."""
+
+
+def extract_plan(case: Case, formulation: Formulation, values: np.ndarray) -> Plan:
+    """The plan that the column values ``values`` of ``formulation`` describe."""
+    x = clean_values(formulation.model, values)
+    chosen = Choices(formulation.choices.table[x[formulation.choose] > 0.5].reset_index(drop=True))
+    return Plan(
+        projects=_projects(case, chosen),
+        allocations=_allocations(case, formulation, chosen, x),
+        supply=_supply(case, formulation, x),
+        funding=_funding(case, formulation.model, x),
+        earmarks=_earmarks(formulation.model, x),
+        credit=_credit(case, formulation.model, x),
+        money=_money(case, formulation, x),
+        objective=_objective(case, formulation, chosen, x),
+    )
+
+
+def clean_values(model: LinearModel, values: np.ndarray) -> np.ndarray:
+    """Integer columns rounded, values within ``ZERO`` of zero set to zero."""
+    x = np.asarray(values, dtype=float).copy()
+    x[model.integer] = np.round(x[model.integer])
+    x[np.abs(x) < ZERO] = 0.0
+    return x
+
+
+def _family(model: LinearModel, name: str, rows: bool = False) -> Family | None:
+    families = model.constraints if rows else model.variables
+    return next((f for f in families if f.name == name), None)
+
+
+def _totals(chosen: Choices, triples: tuple[np.ndarray, ...]) -> np.ndarray:
+    return np.bincount(triples[0], weights=triples[-1], minlength=chosen.size)
+
+
+def _projects(case: Case, chosen: Choices) -> pd.DataFrame:
+    table = chosen.table
+    position = {r.id: i for i, r in enumerate(case.resources)}
+    by_project = pd.DataFrame(
+        {
+            "level": table["level"].to_numpy(),
+            "start": table["start"].to_numpy(),
+            "end": [
+                case.periods[s + n - 1] for s, n in zip(table["s"], table["length"], strict=True)
+            ],
+            "value": _totals(chosen, profile(case, chosen, "value")),
+            "cost": _totals(chosen, profile(case, chosen, "cost")),
+            "revenue": _totals(chosen, profile(case, chosen, "revenue")),
+            "compute": _totals(chosen, demand_profile(case, chosen, position)),
+        },
+        index=table["project"].to_numpy(),
+    )
+    out = pd.DataFrame(
+        {
+            "id": [p.id for p in case.projects],
+            "name": [p.name or p.id for p in case.projects],
+            "category": [p.category for p in case.projects],
+            "must_fund": [p.must_fund for p in case.projects],
+        }
+    )
+    out["funded"] = out["id"].isin(by_project.index)
+    out = out.join(by_project, on="id")
+    for column in ("value", "cost", "revenue", "compute"):
+        out[column] = out[column].fillna(0.0)
+    out[["level", "start", "end"]] = out[["level", "start", "end"]].astype(object)
+    return out.where(out.notna(), None)
+
+
+def _allocations(
+    case: Case, formulation: Formulation, chosen: Choices, x: np.ndarray
+) -> pd.DataFrame:
+    resources = [r.id for r in case.resources]
+    position = {r: i for i, r in enumerate(resources)}
+    choice, r, t, units = demand_profile(case, chosen, position)
+    p = chosen.table["p"].to_numpy()[choice]
+    routed = np.array(
+        [resources[ri] in case.projects[pi].uses for pi, ri in zip(p, r, strict=True)], dtype=bool
+    )
+    direct = pd.DataFrame(
+        {
+            "project": chosen.table["project"].to_numpy()[choice[~routed]],
+            "resource": np.asarray(resources, dtype=object)[r[~routed]],
+            "demand_resource": np.asarray(resources, dtype=object)[r[~routed]],
+            "period": np.asarray(case.periods, dtype=object)[t[~routed]],
+            "units": units[~routed],
+        }
+    )
+    alloc = _family(formulation.model, "alloc")
+    if alloc is None:
+        return direct
+    served = alloc.take(x, "units")
+    # units routed to a project that is not funded serve nothing (a solver may leave
+    # them at its integrality tolerance); they are not part of the plan
+    funded = served["project"].isin(chosen.table["project"])
+    served = served[(served["units"] > 0) & funded].rename(
+        columns={"resource": "demand_resource", "serving": "resource"}
+    )
+    table = pd.concat([direct, served[direct.columns]], ignore_index=True)
+    return table.sort_values(["project", "period", "resource"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _supply(case: Case, formulation: Formulation, x: np.ndarray) -> pd.DataFrame:
+    model = formulation.model
+    served = formulation.supply.table
+    options = case.supply
+    k = served["k"].to_numpy()
+    table = served[["supply", "resource", "period"]].copy()
+    table.insert(2, "kind", [options[i].kind.value for i in k])
+    table["signed"] = x[formulation.supply.sign][k] > 0.5
+    table["capacity"] = served["capacity"].to_numpy()
+    table["used"] = x[served["used"].to_numpy()]
+    keys = ["supply", "period"]
+    table = table.merge(_taken(model, "paid", x, "paid"), on=keys, how="left")
+    table = table.merge(_taken(model, "buy", x, "bought"), on=keys, how="left")
+    owned = _family(model, "owned", rows=True)
+    if owned is not None:
+        activity = model.matrix @ x  # used - owned units
+        rows = owned.take(activity, "slack")
+        rows = rows.merge(table[[*keys, "used"]], on=keys)
+        rows["owned"] = rows["used"] - rows["slack"]
+        table = table.merge(rows[[*keys, "owned"]], on=keys, how="left")
+    else:
+        table["owned"] = np.nan
+    table = table.fillna({"paid": 0.0, "bought": 0.0})
+    block = np.array([o.block for o in options])[k]
+    table["bought"] = table["bought"] * block
+    purchase = np.array([options[i].kind is SupplyKind.PURCHASE for i in k])
+    table["available"] = np.where(
+        purchase, table["owned"].fillna(0.0), table["capacity"] * table["signed"]
+    )
+    table["paid"] = np.where(purchase, table["bought"], table["paid"])
+    charged = np.where(purchase, table["available"], table["paid"])
+    table["idle"] = np.maximum(charged - table["used"], 0.0)
+    payments = formulation.supply.payments
+    money = payments["amount"].to_numpy() * x[payments["column"].to_numpy()]
+    paid = pd.Series(money).groupby([payments["k"], payments["t"]]).sum()
+    index = pd.MultiIndex.from_arrays([k, served["t"].to_numpy()])
+    table["payment"] = paid.reindex(index, fill_value=0.0).to_numpy()
+    columns = ["supply", "resource", "kind", "period", "signed", "capacity", "bought"]
+    columns += ["available", "used", "paid", "idle", "payment"]
+    return table[columns]
+
+
+def _taken(model: LinearModel, name: str, x: np.ndarray, column: str) -> pd.DataFrame:
+    family = _family(model, name)
+    if family is None:
+        return pd.DataFrame({"supply": [], "period": [], column: []})
+    return family.take(x, column)
+
+
+def _funding(case: Case, model: LinearModel, x: np.ndarray) -> pd.DataFrame:
+    take = _family(model, "take")
+    taken = {} if take is None else dict(take.take(x).itertuples(index=False))
+    rows = []
+    for f in case.funding:
+        if f.kind is FundingKind.CREDIT:
+            draws = model.variable_family(f"draw[{f.id}]")
+            rows.append((f.id, f.kind.value, 1.0, float(x[draws.start : draws.stop].sum())))
+        else:
+            amounts = calendar_values(f.amounts or 0.0, case.periods)
+            rows.append((f.id, f.kind.value, taken[f.id], taken[f.id] * sum(amounts)))
+    return pd.DataFrame(rows, columns=["funding", "kind", "taken", "received"])
+
+
+def _earmarks(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
+    family = _family(model, "earmarked")
+    if family is None:
+        return pd.DataFrame(columns=["funding", "supply", "period", "amount"])
+    table = family.take(x, "amount")
+    return table[table["amount"] > 0].reset_index(drop=True)
+
+
+def _credit(case: Case, model: LinearModel, x: np.ndarray) -> pd.DataFrame:
+    parts = []
+    for f in case.funding:
+        if f.kind is not FundingKind.CREDIT:
+            continue
+        table = pd.DataFrame({"funding": f.id, "period": case.periods})
+        for column in ("draw", "repay", "balance"):
+            family = model.variable_family(f"{column}[{f.id}]")
+            table[column] = x[family.start : family.stop]
+        before = np.concatenate([[0.0], table["balance"].to_numpy()[:-1]])
+        table["interest"] = per_period_rate(f.rate, case.periods_per_year) * before
+        parts.append(table)
+    if not parts:
+        return pd.DataFrame(columns=["funding", "period", "draw", "repay", "balance", "interest"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _per_period(terms: Spending, x: np.ndarray, horizon: int) -> np.ndarray:
+    return np.bincount(terms.period, weights=terms.amount * x[terms.column], minlength=horizon)
+
+
+def _money(case: Case, formulation: Formulation, x: np.ndarray) -> pd.DataFrame:
+    horizon = len(case.periods)
+    money = formulation.money
+    flows = {name.replace(" ", "_"): terms for name, terms in money.costs.items()}
+    flows |= {name.replace(" ", "_"): terms for name, terms in money.financing.items()}
+    table = pd.DataFrame({"period": case.periods})
+    for name in MONEY_IN + MONEY_OUT:
+        if name in ("budget", "base_revenue"):
+            table[name] = money.fixed[name.replace("_", " ")]
+        else:
+            sign = -1.0 if name in MONEY_IN else 1.0
+            table[name] = sign * _per_period(flows[name], x, horizon) + 0.0
+    table["money_in"] = table[list(MONEY_IN)].sum(axis=1)
+    table["money_out"] = table[list(MONEY_OUT)].sum(axis=1)
+    table["net"] = table["money_in"] - table["money_out"]
+    table["cash"] = table["net"].cumsum() if case.budget.carry_over else table["net"]
+    return table
+
+
+def _objective(
+    case: Case, formulation: Formulation, chosen: Choices, x: np.ndarray
+) -> pd.DataFrame:
+    factors = discount_factors(case) * case.weights.objective
+    _, period, amount = profile(case, chosen, "value")
+    parts = {"value": float(factors[period] @ amount)}
+    if case.weights.score:
+        scores = {p.id: p.score for p in case.projects}
+        parts["score"] = case.weights.score * sum(scores[p] for p in chosen.table["project"])
+    if case.objective is Objective.NPV:
+        parts["base revenue"] = float(factors @ formulation.money.fixed["base revenue"])
+        for name, terms in formulation.money.costs.items():
+            parts[name] = -float(factors @ _per_period(terms, x, len(case.periods)))
+    return pd.DataFrame({"part": list(parts), "amount": list(parts.values())})

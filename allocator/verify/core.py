@@ -1,0 +1,70 @@
+"""What the checker reports, how it compares numbers, and the plan's decisions read once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from allocator.case.model import Case
+from allocator.case.series import active_values
+from allocator.case.timing import active_length
+from allocator.plan.tables import Plan
+
+TOLERANCE = 1e-6
+"""Relative tolerance: a rule holds when it is off by at most this times its scale."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: its family, the case element it concerns, and what is wrong."""
+
+    rule: str
+    subject: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.subject}: {self.message}"
+
+
+def over(amount: float, limit: float, *scale: float) -> bool:
+    """True when ``amount`` exceeds ``limit`` by more than the tolerance.
+
+    The tolerance is TOLERANCE * max(1, |amount|, |limit|, |scale|...), the size
+    of the numbers the rule adds up.
+    """
+    size = max(1.0, abs(amount), abs(limit), *(abs(s) for s in scale))
+    return amount - limit > TOLERANCE * size
+
+
+def whole(amount: float, step: float) -> bool:
+    """True when ``amount`` is a whole number of ``step`` (within the tolerance)."""
+    blocks = amount / step
+    return abs(blocks - round(blocks)) <= TOLERANCE * max(1.0, abs(blocks))
+
+
+@dataclass
+class Decisions:
+    """The plan's decisions as plain look-ups, with what the case says they imply.
+
+    ``funded`` maps a project id to (level id, start index); ``series`` gives the
+    per-period amounts of a funded project's level series over the horizon.
+    """
+
+    case: Case
+    plan: Plan
+    funded: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def series(self, project_id: str, what: str, resource: str | None = None) -> np.ndarray:
+        """Amounts of ``what`` (value, cost, revenue, demand) per period of the horizon."""
+        case = self.case
+        out = np.zeros(len(case.periods))
+        if project_id not in self.funded:
+            return out
+        level_id, start = self.funded[project_id]
+        project = case.projects_by_id[project_id]
+        level = next(lv for lv in project.all_levels if lv.id == level_id)
+        series = level.demand.get(resource, 0.0) if what == "demand" else getattr(level, what)
+        n = active_length(case, project, start)
+        out[start : start + n] = active_values(series, case.periods, start, n)
+        return out
