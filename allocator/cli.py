@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -11,16 +12,36 @@ import typer
 from rich.console import Console
 
 from allocator import __version__
-from allocator.case import CaseError, load_case
+from allocator.backends.base import BackendError
+from allocator.backends.registry import BACKENDS, DEFAULT_BACKEND
+from allocator.backends.termination import SolveStatus
+from allocator.case import Case, CaseError, load_case
 from allocator.case.yamlio import dump_yaml
+from allocator.engine import PlanCheckError, Result
+from allocator.engine import solve as solve_case
 from allocator.generate import generate_case
 from allocator.report.case_summary import summarise
+from allocator.report.files import write_tables, write_text
+from allocator.report.plan_json import dumps, result_document
+from allocator.report.redirect import stdout_to_stderr
+from allocator.report.solve_view import render_result, status_line
 from allocator.report.validate_view import render_problems, render_summary
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
+EXIT_INFEASIBLE = 3
+EXIT_NO_PLAN = 4
 EXIT_INTERRUPTED = 130
+
+EXIT_BY_STATUS = {
+    SolveStatus.OPTIMAL: EXIT_OK,
+    SolveStatus.FEASIBLE: EXIT_OK,
+    SolveStatus.INFEASIBLE: EXIT_INFEASIBLE,
+    SolveStatus.NO_SOLUTION: EXIT_NO_PLAN,
+    SolveStatus.UNBOUNDED: EXIT_INTERNAL,
+    SolveStatus.ERROR: EXIT_INTERNAL,
+}
 
 app = typer.Typer(
     name="allocator",
@@ -76,6 +97,125 @@ def validate(
         render_summary(out, str(path) + (f" [{scenario}]" if scenario else ""), summarise(case))
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def solve(
+    case_file: Annotated[
+        Path, typer.Argument(metavar="CASE", help="Case file (YAML or JSON).", show_default=False)
+    ],
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help="Apply this scenario first.")
+    ] = None,
+    backend: Annotated[
+        str, typer.Option("--backend", "-b", help=f"One of: {', '.join(BACKENDS)}.")
+    ] = DEFAULT_BACKEND,
+    solver: Annotated[
+        str | None,
+        typer.Option(help="Solver of the backend (ortools: scip, highs, cp-sat; pulp: cbc, ...)."),
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", min=0.001, help="Seconds before stopping.")
+    ] = None,
+    gap: Annotated[
+        float,
+        typer.Option(min=0.0, max=0.999, help="Stop within this relative gap (0: prove optimal)."),
+    ] = 0.0,
+    threads: Annotated[int | None, typer.Option(min=1, help="Solver threads.")] = None,
+    json_out: Annotated[
+        str | None, typer.Option("--json", metavar="FILE|-", help="Write the result as JSON.")
+    ] = None,
+    csv_dir: Annotated[
+        Path | None, typer.Option("--csv", metavar="DIR", help="Write the plan's tables as CSV.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show the solver's log.")] = False,
+) -> None:
+    """Find the best plan for a case and report it.
+
+    Exit status: 0 a plan (optimal, or feasible within a limit, as the report
+    says), 2 bad input, 3 infeasible, 4 no plan within the time limit, 1 error.
+    """
+    err = Console(stderr=True)
+    out = err if json_out == "-" else Console()
+    try:
+        with err.status(f"Reading {case_file}", spinner="dots"):
+            case = load_case(case_file)
+    except CaseError as error:
+        render_problems(err, str(case_file), error.problems)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    try:
+        result = _solve(err, case, scenario, backend, solver, time_limit, gap, threads, verbose)
+    except CaseError as error:  # a scenario that is not there
+        render_problems(err, str(case_file), error.problems)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    title = str(case_file) + (f" [{scenario}]" if scenario else "")
+    render_result(out, title, result)
+    _write_outputs(err, result, case_file, json_out, csv_dir)
+    code = EXIT_BY_STATUS[result.termination.status]
+    if code != EXIT_OK:
+        err.print(f"allocator: {title}: {status_line(result)}", markup=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _solve(
+    err: Console,
+    case: Case,
+    scenario: str | None,
+    backend: str,
+    solver: str | None,
+    time_limit: float | None,
+    gap: float,
+    threads: int | None,
+    verbose: bool,
+) -> Result:
+    """Run the solve with a spinner, mapping refusals to exit 2 and checker failures to 1."""
+    with err.status("Solving", spinner="dots") as status, stdout_to_stderr():
+        try:
+            return solve_case(
+                case,
+                scenario=scenario,
+                backend=backend,
+                solver=solver,
+                time_limit=time_limit,
+                gap=gap,
+                threads=threads,
+                verbose=verbose,
+                progress=lambda text: status.update(text[0].upper() + text[1:]),
+            )
+        except (BackendError, KeyError, ValueError) as error:
+            message = error.args[0] if isinstance(error, KeyError) else str(error)
+            err.print(f"allocator: {message}", markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except PlanCheckError as error:
+            err.print("allocator: the solver's plan fails the independent checker:", markup=False)
+            for violation in error.violations:
+                err.print(f"  {violation}", markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _write_outputs(
+    err: Console, result: Result, case_file: Path, json_out: str | None, csv_dir: Path | None
+) -> None:
+    """Write the JSON document and the CSV tables that were asked for."""
+    try:
+        if json_out is not None:
+            sha256 = hashlib.sha256(case_file.read_bytes()).hexdigest()
+            text = dumps(result_document(result, str(case_file), sha256))
+            if json_out == "-":
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            else:
+                write_text(Path(json_out), text)
+        if csv_dir is not None and result.plan is not None:
+            write_tables(csv_dir, result.plan.tables())
+    except OSError as error:
+        where = error.filename or json_out or csv_dir
+        err.print(
+            f"allocator: cannot write {where}: {error.strerror or error}",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 @app.command()

@@ -15,6 +15,7 @@ from allocator.formulation.funding import per_period_rate
 from allocator.formulation.objective import discount_factors
 from allocator.formulation.spending import Spending
 from allocator.model.linear import Family, LinearModel
+from allocator.plan.binding import binding_limits
 from allocator.plan.tables import MONEY_IN, MONEY_OUT, Plan
 
 ZERO = 1e-9
@@ -34,6 +35,7 @@ def extract_plan(case: Case, formulation: Formulation, values: np.ndarray) -> Pl
         credit=_credit(case, formulation.model, x),
         money=_money(case, formulation, x),
         objective=_objective(case, formulation, chosen, x),
+        binding=binding_limits(formulation.model, x),
     )
 
 
@@ -64,6 +66,7 @@ def _projects(case: Case, chosen: Choices) -> pd.DataFrame:
             "end": [
                 case.periods[s + n - 1] for s, n in zip(table["s"], table["length"], strict=True)
             ],
+            "periods": table["length"].to_numpy(),
             "value": _totals(chosen, profile(case, chosen, "value")),
             "cost": _totals(chosen, profile(case, chosen, "cost")),
             "revenue": _totals(chosen, profile(case, chosen, "revenue")),
@@ -83,6 +86,7 @@ def _projects(case: Case, chosen: Choices) -> pd.DataFrame:
     out = out.join(by_project, on="id")
     for column in ("value", "cost", "revenue", "compute"):
         out[column] = out[column].fillna(0.0)
+    out["periods"] = out["periods"].fillna(0).astype(int)
     out[["level", "start", "end"]] = out[["level", "start", "end"]].astype(object)
     return out.where(out.notna(), None)
 

@@ -3,8 +3,8 @@
 Decisions (what the checker reads):
 
 - ``projects``: id, name, category, must_fund, funded, level, start, end (last
-  active period), and over the active periods, undiscounted: value, cost, revenue,
-  compute (units of every resource).
+  active period), periods (how many it is active), and over the active periods,
+  undiscounted: value, cost, revenue, compute (units of every resource).
 - ``allocations``: project, resource (the units given), demand_resource (the
   demand they serve: the same resource, or another one through ``uses``),
   period, units.
@@ -28,6 +28,8 @@ Derived:
   earmarked money excluded; without carry-over the period's own surplus).
 - ``objective``: part, amount: the objective split into its discounted,
   weighted parts; the amounts add up to the objective.
+- ``binding``: limit, meaning, subject, period: the limits the plan runs into
+  (see ``allocator.plan.binding``).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class Plan:
     credit: pd.DataFrame
     money: pd.DataFrame
     objective: pd.DataFrame
+    binding: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name, in a fixed order."""

@@ -25,3 +25,14 @@ def printable(text: str) -> str:
 def plural(count: int, noun: str) -> str:
     """``3 periods``, ``1 period``: a count with its noun."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def short(value: float) -> str:
+    """A large quantity in at most five characters and a suffix: 1.25M, 340k, 12."""
+    size = abs(value)
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if size >= limit:
+            scaled = value / limit
+            digits = 0 if abs(scaled) >= 100 else 1 if abs(scaled) >= 10 else 2
+            return f"{scaled:.{digits}f}{suffix}"
+    return amount(value)
