@@ -270,3 +270,7 @@ def main() -> None:
             soft_wrap=True,
         )
         sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

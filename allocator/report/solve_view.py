@@ -30,12 +30,13 @@ def render_result(console: Console, title: str, result: Result) -> None:
     if plan is None:
         return
     unit = result.case.money_unit
-    console.print(_projects(plan, unit))
+    sections: list[Table | Text] = [_projects(plan, unit)]
     if len(plan.supply):
-        console.print(_capacity(plan))
-        console.print(_contracts(plan, unit))
-    console.print(_cash(plan, unit, result.case.budget.carry_over))
-    console.print(_limits(plan))
+        sections += [_capacity(plan), _contracts(plan, unit)]
+    sections += [_cash(plan, unit, result.case.budget.carry_over), _limits(plan)]
+    console.print()
+    for section in sections:
+        console.print(section)  # each table ends with a blank line
 
 
 def status_line(result: Result) -> str:
@@ -121,8 +122,9 @@ def _projects(plan: Plan, unit: str) -> Table:
         "revenue",
         "compute",
     )
-    table.columns[1].justify = "left"
-    table.columns[1].no_wrap = True
+    for column in table.columns[1:3]:
+        column.justify = "left"
+        column.no_wrap = True
     shown = pd.concat([funded, projects[~projects["funded"]]]).head(MAX_ROWS)
     for row in shown.itertuples(index=False):
         if row.funded:

@@ -1,0 +1,48 @@
+"""Every shipped case and scenario on both backends: proven optimal, same objective, checked.
+
+The objectives must agree to 1e-6 relative and both plans pass the independent
+checker, whose recomputed objective must match the solver's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import allocator
+from allocator.backends import BACKENDS, SolveStatus
+
+CASES = Path(__file__).resolve().parent.parent / "cases"
+
+VARIANTS = [
+    (path.name, scenario)
+    for path in sorted(CASES.glob("*.yaml"))
+    for scenario in [None, *allocator.load_case(path).scenarios]
+]
+
+
+@pytest.mark.parametrize(("file", "scenario"), VARIANTS)
+def test_both_backends_agree_and_pass_the_checker(file: str, scenario: str | None) -> None:
+    case = allocator.load_case(CASES / file)
+    objectives = {}
+    for backend in BACKENDS:
+        result = allocator.solve(case, scenario=scenario, backend=backend)
+        assert result.termination.status is SolveStatus.OPTIMAL, result.termination.message
+        assert result.verification is not None
+        assert result.verification.ok
+        assert result.verification.objective == pytest.approx(
+            result.termination.objective, rel=1e-6
+        )
+        objectives[backend] = result.termination.objective
+    first, second = objectives.values()
+    assert first == pytest.approx(second, rel=1e-6, abs=1e-9), objectives
+
+
+def test_flagship_matches_the_independent_model() -> None:
+    """An independent model of the flagship, written from DESIGN §3 alone and solved to a
+    1e-4 gap while the case was built, found an npv of about 70,882: the proven optimum
+    is at least that good and within that gap of it; video does not make the cut."""
+    result = allocator.solve(allocator.load_case(CASES / "frontier-lab-2026.yaml"), backend="pulp")
+    assert 70_882 <= result.termination.objective <= 70_882 * (1 + 1e-4)
+    assert "video" not in result.plan.funded
