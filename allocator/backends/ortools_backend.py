@@ -71,7 +71,8 @@ OR-Tools status -> ``SolveStatus``
     re-check settles which it is. It uses what is left of the time limit.
 
 OR-Tools gives no termination reason, so "the time limit ran out" means a time
-limit was set and the solve took at least 95% of it.
+limit was set and the solve took at least 95% of it, or (for a plan not proven
+optimal) a time limit was set at all: nothing else stops a solver short of a proof.
 """
 
 from __future__ import annotations
@@ -468,7 +469,8 @@ def _read_plan(
             f"(achieved gap {achieved})",
             **common,
         )
-    if outcome.ran_out:
+    if outcome.ran_out or options.time_limit is not None:
+        # with no gap to stop at, only the time limit stops a solver short of a proof
         return Reading(
             SolveStatus.FEASIBLE,
             message=f"time limit of {options.time_limit:g} s reached before optimality was proven",

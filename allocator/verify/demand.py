@@ -16,80 +16,87 @@ from allocator.case.model import Case
 from allocator.verify.core import Decisions, Violation, over
 from allocator.verify.supply import OptionUse
 
+Given = dict[tuple[str, str], np.ndarray]
+"""(demand resource, resource given) -> units per period, for one project."""
+
 
 def check_demand(case: Case, decisions: Decisions, uses: dict[str, OptionUse]) -> list[Violation]:
     """Allocations meet demand; used supply covers allocations."""
-    table = decisions.plan.allocations
+    given, found = _read_allocations(case, decisions)
     horizon = len(case.periods)
-    resources = [r.id for r in case.resources]
-    found: list[Violation] = []
-    given: dict[tuple[str, str, str], np.ndarray] = {}  # (project, demand_resource, resource)
-    for row in table.itertuples(index=False):
-        key = (str(row.project), str(row.demand_resource), str(row.resource))
-        t = case.period_index.get(str(row.period))
-        if key[0] not in decisions.funded and float(row.units) > 0:
-            found.append(Violation("demand", key[0], f"gets {key[2]} units but is not funded"))
-            continue
-        if t is None or key[1] not in resources or key[2] not in resources:
-            found.append(
-                Violation("demand", key[0], f"allocation names unknown ids: {key[1:]} {row.period}")
-            )
-            continue
-        if float(row.units) < -1e-9:
-            found.append(Violation("demand", key[0], f"gets negative units of {key[2]}"))
-        given.setdefault(key, np.zeros(horizon))[t] += float(row.units)
-    total = {r: np.zeros(horizon) for r in resources}
-    for (_, _, serving), units in given.items():
-        total[serving] += units
+    total = {r.id: np.zeros(horizon) for r in case.resources}
+    for mine in given.values():
+        for (_, serving), units in mine.items():
+            total[serving] += units
     for pid in decisions.funded:
-        found += _project_demand(case, decisions, pid, given)
-    for r in resources:
+        found += _project_demand(case, decisions, pid, given.get(pid, {}))
+    for r, units in total.items():
         used = sum(
             (u.used for s, u in uses.items() if case.supply_by_id[s].resource == r),
             np.zeros(horizon),
         )
-        for t, label in enumerate(case.periods):
-            if over(total[r][t], used[t]):
-                found.append(
-                    Violation(
-                        "demand",
-                        f"{r} {label}",
-                        f"projects get {total[r][t]:,.6g} units, supply delivers {used[t]:,.6g}",
-                    )
-                )
+        found += [
+            Violation(
+                "demand",
+                f"{r} {label}",
+                f"projects get {units[t]:,.6g} units, supply delivers {used[t]:,.6g}",
+            )
+            for t, label in enumerate(case.periods)
+            if over(units[t], used[t])
+        ]
     return found
 
 
-def _project_demand(
-    case: Case, decisions: Decisions, pid: str, given: dict[tuple[str, str, str], np.ndarray]
-) -> list[Violation]:
+def _read_allocations(case: Case, decisions: Decisions) -> tuple[dict[str, Given], list[Violation]]:
+    """The plan's allocations by project; rows that name unknown ids or unfunded projects."""
+    horizon = len(case.periods)
+    resources = {r.id for r in case.resources}
+    given: dict[str, Given] = {}
+    found: list[Violation] = []
+    for row in decisions.plan.allocations.itertuples(index=False):
+        pid, need, serving = str(row.project), str(row.demand_resource), str(row.resource)
+        units = float(row.units)
+        t = case.period_index.get(str(row.period))
+        if pid not in decisions.funded and units > 0:
+            found.append(Violation("demand", pid, f"gets {serving} units but is not funded"))
+        elif t is None or need not in resources or serving not in resources:
+            where = f"{need} {serving} {row.period}"
+            found.append(Violation("demand", pid, f"allocation names unknown ids: {where}"))
+        else:
+            if units < -1e-9:
+                found.append(Violation("demand", pid, f"gets negative units of {serving}"))
+            mine = given.setdefault(pid, {})
+            mine.setdefault((need, serving), np.zeros(horizon))[t] += units
+    return given, found
+
+
+def _project_demand(case: Case, decisions: Decisions, pid: str, given: Given) -> list[Violation]:
     project = case.projects_by_id[pid]
     found = []
     horizon = len(case.periods)
     for r in case.resources:
-        demand = decisions.series(pid, "demand", r.id)
         servers = project.uses.get(r.id, {r.id: 1.0})
-        served = sum(
-            (
-                eff * given.get((pid, r.id, other), np.zeros(horizon))
-                for other, eff in servers.items()
-            ),
-            np.zeros(horizon),
-        )
-        strays = [k[2] for k in given if k[0] == pid and k[1] == r.id and k[2] not in servers]
+        strays = [serving for need, serving in given if need == r.id and serving not in servers]
         found += [
             Violation(
                 "demand", pid, f"gets {other} units for its {r.id} demand, which it cannot use"
             )
             for other in strays
         ]
-        for t, label in enumerate(case.periods):
-            if over(demand[t], served[t]):
-                found.append(
-                    Violation(
-                        "demand",
-                        f"{pid} {r.id} {label}",
-                        f"needs {demand[t]:,.6g} units, gets {served[t]:,.6g}",
-                    )
-                )
+        demand = decisions.series(pid, "demand", r.id)
+        if not demand.any():
+            continue
+        served = sum(
+            (eff * given.get((r.id, other), np.zeros(horizon)) for other, eff in servers.items()),
+            np.zeros(horizon),
+        )
+        found += [
+            Violation(
+                "demand",
+                f"{pid} {r.id} {label}",
+                f"needs {demand[t]:,.6g} units, gets {served[t]:,.6g}",
+            )
+            for t, label in enumerate(case.periods)
+            if over(demand[t], served[t])
+        ]
     return found
