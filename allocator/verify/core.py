@@ -37,6 +37,20 @@ def over(amount: float, limit: float, *scale: float) -> bool:
     return amount - limit > TOLERANCE * size
 
 
+def exceeded(
+    periods: list[str], rule: str, subject: str, amount: np.ndarray, limit: np.ndarray, text: str
+) -> list[Violation]:
+    """A violation for every period in which ``amount`` is ``over`` ``limit``.
+
+    ``text`` is formatted with ``{amount}`` and ``{limit}`` of that period.
+    """
+    return [
+        Violation(rule, f"{subject} {label}", text.format(amount=amount[t], limit=limit[t]))
+        for t, label in enumerate(periods)
+        if over(amount[t], limit[t])
+    ]
+
+
 def whole(amount: float, step: float) -> bool:
     """True when ``amount`` is a whole number of ``step`` (within the tolerance)."""
     blocks = amount / step

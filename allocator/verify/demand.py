@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from allocator.case.model import Case
-from allocator.verify.core import Decisions, Violation, over
+from allocator.verify.core import Decisions, Violation, exceeded
 from allocator.verify.supply import OptionUse
 
 Given = dict[tuple[str, str], np.ndarray]
@@ -35,15 +35,8 @@ def check_demand(case: Case, decisions: Decisions, uses: dict[str, OptionUse]) -
             (u.used for s, u in uses.items() if case.supply_by_id[s].resource == r),
             np.zeros(horizon),
         )
-        found += [
-            Violation(
-                "demand",
-                f"{r} {label}",
-                f"projects get {units[t]:,.6g} units, supply delivers {used[t]:,.6g}",
-            )
-            for t, label in enumerate(case.periods)
-            if over(units[t], used[t])
-        ]
+        text = "projects get {amount:,.6g} units, supply delivers {limit:,.6g}"
+        found += exceeded(case.periods, "demand", r, units, used, text)
     return found
 
 
@@ -90,13 +83,6 @@ def _project_demand(case: Case, decisions: Decisions, pid: str, given: Given) ->
             (eff * given.get((r.id, other), np.zeros(horizon)) for other, eff in servers.items()),
             np.zeros(horizon),
         )
-        found += [
-            Violation(
-                "demand",
-                f"{pid} {r.id} {label}",
-                f"needs {demand[t]:,.6g} units, gets {served[t]:,.6g}",
-            )
-            for t, label in enumerate(case.periods)
-            if over(demand[t], served[t])
-        ]
+        text = "needs {amount:,.6g} units, gets {limit:,.6g}"
+        found += exceeded(case.periods, "demand", f"{pid} {r.id}", demand, served, text)
     return found

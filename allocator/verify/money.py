@@ -24,7 +24,7 @@ from allocator.case.money import Funding, FundingKind
 from allocator.case.series import calendar_values
 from allocator.case.timing import availability
 from allocator.plan.tables import MONEY_IN, MONEY_OUT
-from allocator.verify.core import Decisions, Violation, over
+from allocator.verify.core import Decisions, Violation, exceeded, over
 from allocator.verify.supply import OptionUse
 
 
@@ -124,16 +124,8 @@ def _earmarks(
         paying.setdefault(s, np.zeros(horizon))[t] += amount
     for s, amounts in paying.items():
         payment = uses[s].payment if s in uses else np.zeros(horizon)
-        for t, label in enumerate(case.periods):
-            if over(amounts[t], payment[t]):
-                found.append(
-                    Violation(
-                        "earmark",
-                        f"{s} {label}",
-                        f"earmarked money pays {amounts[t]:,.6g}, "
-                        f"the option costs {payment[t]:,.6g}",
-                    )
-                )
+        text = "earmarked money pays {amount:,.6g}, the option costs {limit:,.6g}"
+        found += exceeded(case.periods, "earmark", s, amounts, payment, text)
     return spent
 
 
@@ -142,15 +134,8 @@ def _within_arrivals(
 ) -> list[Violation]:
     if case.budget.carry_over:
         spent, arrived = np.cumsum(spent), np.cumsum(arrived)
-    return [
-        Violation(
-            "earmark",
-            f"{f.id} {label}",
-            f"spends {spent[t]:,.6g} of earmarked money, {arrived[t]:,.6g} has arrived",
-        )
-        for t, label in enumerate(case.periods)
-        if over(spent[t], arrived[t])
-    ]
+    text = "spends {amount:,.6g} of earmarked money, {limit:,.6g} has arrived"
+    return exceeded(case.periods, "earmark", f.id, spent, arrived, text)
 
 
 def _credit(case: Case, decisions: Decisions, flows: pd.DataFrame) -> list[Violation]:

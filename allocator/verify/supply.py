@@ -23,7 +23,7 @@ from allocator.case.model import Case
 from allocator.case.series import calendar_values
 from allocator.case.supply import Supply, SupplyKind
 from allocator.case.timing import availability
-from allocator.verify.core import Decisions, Violation, over, whole
+from allocator.verify.core import Decisions, Violation, exceeded, over, whole
 
 
 @dataclass(frozen=True)
@@ -166,13 +166,6 @@ def check_sites(case: Case, uses: dict[str, OptionUse]) -> list[Violation]:
             ),
             np.zeros(len(case.periods)),
         )
-        for t, label in enumerate(case.periods):
-            if over(drawn[t], limit[t]):
-                found.append(
-                    Violation(
-                        "site power",
-                        f"{site.id} {label}",
-                        f"draws {drawn[t]:,.6g}, has {limit[t]:,.6g}",
-                    )
-                )
+        text = "draws {amount:,.6g}, has {limit:,.6g}"
+        found += exceeded(case.periods, "site power", site.id, drawn, limit, text)
     return found
