@@ -45,6 +45,9 @@ class Verification:
 
 def verify(case: Case, plan: Plan, objective: float | None = None) -> Verification:
     """Check ``plan`` against every rule of ``case``; with ``objective``, check that too."""
+    missing = _missing_numbers(plan)
+    if missing:  # nothing can be judged on them
+        return Verification(tuple(missing), float("nan"), pd.DataFrame())
     decisions = Decisions(case, plan)
     found = read_projects(case, decisions)
     found += check_rules(case, decisions)
@@ -56,12 +59,39 @@ def verify(case: Case, plan: Plan, objective: float | None = None) -> Verificati
     flows, problems = money_flows(case, decisions, uses)
     found += problems
     found += check_cash(case, flows)
+    flows["money_in"] = flows[list(MONEY_IN)].sum(axis=1)
+    flows["money_out"] = flows[list(MONEY_OUT)].sum(axis=1)
+    flows["net"] = flows["money_in"] - flows["money_out"]
+    flows["cash"] = flows["net"].cumsum() if case.budget.carry_over else flows["net"]
     value = recompute_objective(case, decisions, flows)
     found += _agrees("objective", "the plan", value, plan.objective_value)
     if objective is not None:
         found += _agrees("objective", "the solver", value, objective)
     found += _money_table(case, plan, flows)
     return Verification(tuple(found), value, flows)
+
+
+DECISIONS = {
+    "allocations": ("units",),
+    "supply": ("used", "paid", "bought"),
+    "funding": ("taken",),
+    "earmarks": ("amount",),
+    "credit": ("draw", "repay", "balance"),
+}
+"""The numeric decision columns of each table the checker reads."""
+
+
+def _missing_numbers(plan: Plan) -> list[Violation]:
+    """Decision columns that are absent or hold NaN or infinite numbers."""
+    found = []
+    for name, columns in DECISIONS.items():
+        table = getattr(plan, name)
+        for column in columns:
+            if column not in table:
+                found.append(Violation("plan", name, f"has no column '{column}'"))
+            elif len(table) and not np.isfinite(table[column].to_numpy(float)).all():
+                found.append(Violation("plan", name, f"has missing numbers in '{column}'"))
+    return found
 
 
 def _agrees(rule: str, who: str, value: float, reported: float) -> list[Violation]:
@@ -71,9 +101,13 @@ def _agrees(rule: str, who: str, value: float, reported: float) -> list[Violatio
 
 
 def _money_table(case: Case, plan: Plan, flows: pd.DataFrame) -> list[Violation]:
-    """The plan's money per period against the checker's, flow by flow."""
+    """The plan's money per period against the checker's, flow by flow, with the totals."""
+    if plan.money.get("period") is None or plan.money["period"].astype(str).tolist() != list(
+        case.periods
+    ):
+        return [Violation("money", "periods", "the money table's periods are not the case's")]
     found = []
-    for column in MONEY_IN + MONEY_OUT:
+    for column in (*MONEY_IN, *MONEY_OUT, "money_in", "money_out", "net", "cash"):
         if column not in plan.money:
             found.append(Violation("money", column, "is missing from the plan's money table"))
             continue

@@ -61,8 +61,18 @@ def money_flows(
 
 def _taken(case: Case, decisions: Decisions) -> tuple[dict[str, float], list[Violation]]:
     table = decisions.plan.funding
-    taken = dict(zip(table["funding"].astype(str), table["taken"].astype(float), strict=True))
+    taken: dict[str, float] = {}
     found = []
+    known = {f.id for f in case.funding}
+    for source, share in zip(
+        table["funding"].astype(str), table["taken"].astype(float), strict=True
+    ):
+        if source not in known:
+            found.append(Violation("funding", source, "is not a funding source of the case"))
+        elif source in taken:
+            found.append(Violation("funding", source, "appears more than once in the plan"))
+        else:
+            taken[source] = share
     for f in case.funding:
         if f.kind is FundingKind.CREDIT:
             continue
@@ -144,6 +154,12 @@ def _credit(case: Case, decisions: Decisions, flows: pd.DataFrame) -> list[Viola
     found: list[Violation] = []
     for column in ("credit_draws", "repayments", "interest"):
         flows[column] = 0.0
+    lines = {f.id for f in case.funding if f.kind is FundingKind.CREDIT}
+    for source in sorted(set(table["funding"].astype(str)) - lines):
+        found.append(Violation("credit", source, "is not a credit line of the case"))
+    for label in sorted(set(table["period"].astype(str)) - set(case.periods)):
+        found.append(Violation("credit", label, "is not a period of the case"))
+    table = table[table["period"].astype(str).isin(case.period_index)]
     for f in case.funding:
         if f.kind is not FundingKind.CREDIT:
             continue

@@ -85,6 +85,14 @@ def _contract(
                     "capacity", f"{option.id} {label}", f"{where}, capacity {capacity[t]:,.6g}"
                 )
             )
+        if not inside and over(paid, 0.0):
+            found.append(
+                Violation(
+                    "capacity",
+                    f"{option.id} {label}",
+                    f"pays for {paid:,.6g} units outside its window",
+                )
+            )
         if over(used, paid):
             found.append(
                 Violation("capacity", f"{option.id} {label}", f"uses {used:,.6g}, pays {paid:,.6g}")
