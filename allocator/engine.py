@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from allocator.backends.options import SolveOptions
 from allocator.backends.registry import DEFAULT_BACKEND, get_backend
@@ -19,6 +21,7 @@ from allocator.backends.termination import Termination
 from allocator.case.model import Case
 from allocator.case.whatif import apply_scenario
 from allocator.formulation import Formulation, formulate
+from allocator.model.linear import LinearModel
 from allocator.plan import Plan, extract_plan
 from allocator.verify import Verification, Violation, verify
 
@@ -50,6 +53,10 @@ class Result:
     verification: Verification | None
     seconds: dict[str, float] = field(default_factory=dict)
     size: dict[str, int] = field(default_factory=dict)
+    formulation: Formulation | None = field(default=None, repr=False)
+    """The formulation solved, for analyses that re-solve variants of it."""
+    values: np.ndarray | None = field(default=None, repr=False)
+    """Every column's value in the plan, as the solver returned it."""
 
 
 def solve(
@@ -70,22 +77,40 @@ def solve(
     Raises ``BackendError`` for an unknown backend or solver, ``ValueError`` for
     bad options and ``PlanCheckError`` if the plan breaks a rule of the case.
     """
-    say = progress or (lambda _: None)
     options = SolveOptions(
         time_limit=time_limit, relative_gap=gap, threads=threads, solver=solver, verbose=verbose
     )
-    engine = get_backend(backend)
+    get_backend(backend)  # an unknown backend is refused before any work
     if scenario is not None:
         case = apply_scenario(case, scenario)
-    seconds: dict[str, float] = {}
+    (progress or _quiet)("building the model")
     clock = time.perf_counter()
-    say("building the model")
     formulation = formulate(case)
-    seconds["formulate"] = time.perf_counter() - clock
-    model = formulation.model
+    seconds = {"formulate": time.perf_counter() - clock}
+    return solve_formulation(
+        case, formulation, backend, options, scenario=scenario, progress=progress, seconds=seconds
+    )
+
+
+def solve_formulation(
+    case: Case,
+    formulation: Formulation,
+    backend: str,
+    options: SolveOptions,
+    *,
+    model: LinearModel | None = None,
+    scenario: str | None = None,
+    progress: Progress | None = None,
+    seconds: dict[str, float] | None = None,
+) -> Result:
+    """Solve ``model`` (by default the formulation's own; or a variant of it with other
+    bounds, same columns and rows), read the plan back and check it against ``case``."""
+    say = progress or _quiet
+    model = model or formulation.model
+    seconds = dict(seconds or {})
     say(f"solving {model.num_variables:,} columns x {model.num_constraints:,} rows")
     clock = time.perf_counter()
-    solved = engine.solve(model, options)
+    solved = get_backend(backend).solve(model, options)
     seconds["solve"] = time.perf_counter() - clock
     size = {
         "columns": model.num_variables,
@@ -93,25 +118,29 @@ def solve(
         "nonzeros": int(model.matrix.nnz),
         "integers": int(model.integer.sum()),
     }
-    result = Result(case, scenario, solved.termination, None, None, seconds, size)
+    result = Result(case, scenario, solved.termination, None, None, seconds, size, formulation)
     if solved.values is None or not solved.termination.status.has_solution:
         return result
     say("checking the plan")
     plan, verification = _plan(case, formulation, solved.values, solved.termination, seconds)
     if not verification.ok:
         raise PlanCheckError(verification.violations)
-    return Result(case, scenario, solved.termination, plan, verification, seconds, size)
+    return replace(result, plan=plan, verification=verification, values=solved.values)
+
+
+def _quiet(_: str) -> None:
+    """A progress callback that says nothing."""
 
 
 def _plan(
     case: Case,
     formulation: Formulation,
-    values: object,
+    values: np.ndarray,
     termination: Termination,
     seconds: dict[str, float],
 ) -> tuple[Plan, Verification]:
     clock = time.perf_counter()
-    plan = extract_plan(case, formulation, values)  # type: ignore[arg-type]
+    plan = extract_plan(case, formulation, values)
     seconds["plan"] = time.perf_counter() - clock
     clock = time.perf_counter()
     verification = verify(case, plan, termination.objective)
