@@ -17,6 +17,7 @@ from allocator.backends.registry import BACKENDS, DEFAULT_BACKEND
 from allocator.backends.termination import SolveStatus
 from allocator.case import Case, CaseError, load_case
 from allocator.case.yamlio import dump_yaml
+from allocator.commands.compare import compare_command
 from allocator.engine import PlanCheckError, Result
 from allocator.engine import solve as solve_case
 from allocator.generate import generate_case
@@ -254,6 +255,9 @@ def generate(
         f"{periods} periods (seed {seed})",
         markup=False,
     )
+
+
+app.command("compare")(compare_command)
 
 
 def main() -> None:

@@ -1,0 +1,96 @@
+"""Scenario comparison: the base case and each scenario solved, side by side, and what changed.
+
+Every variant is the one formulation of the case with the scenario applied, solved
+with the same backend and options; the changes are each scenario's plan against
+the base plan (``allocator.analysis.changes``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from allocator.analysis.changes import COLUMNS, plan_changes
+from allocator.analysis.runner import Runner
+from allocator.analysis.summary import plan_summary
+from allocator.case.model import Case
+from allocator.engine import Result
+
+BASE = "base"
+"""The name of the case without a scenario in the tables."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The comparison's tables.
+
+    ``summary``: one row per variant (``base`` first): variant, status, objective,
+    change (against the base), funded, signed, bought, cash_low, cash_low_period,
+    credit_drawn, binding. ``projects``: one row per project, one column per
+    variant ("level from start" or "off"). ``changes``: variant, kind, id, before,
+    after, text: each scenario's decisions that differ from the base plan.
+    """
+
+    summary: pd.DataFrame
+    projects: pd.DataFrame
+    changes: pd.DataFrame
+    results: dict[str, Result] = field(repr=False)
+
+
+def compare(
+    case: Case,
+    scenarios: list[str],
+    runner: Runner,
+    done: Callable[[str], None] | None = None,
+) -> Comparison:
+    """Solve the base case and each of ``scenarios``; ``done(name)`` after each solve."""
+    unknown = [s for s in scenarios if s not in case.scenarios]
+    if unknown:
+        known = ", ".join(case.scenarios) or "none"
+        raise ValueError(f"no scenario named {', '.join(map(repr, unknown))} (scenarios: {known})")
+    results: dict[str, Result] = {}
+    for name in [BASE, *scenarios]:
+        results[name] = runner.solve(case, None if name == BASE else name)
+        if done:
+            done(name)
+    return Comparison(_summary(results), _projects(case, results), _changes(results), results)
+
+
+def _summary(results: dict[str, Result]) -> pd.DataFrame:
+    rows = [{"variant": name} | plan_summary(result) for name, result in results.items()]
+    table = pd.DataFrame(rows)
+    base = results[BASE].termination.objective
+    table.insert(
+        3, "change", [None if base is None or o is None else o - base for o in table["objective"]]
+    )
+    return table
+
+
+def _projects(case: Case, results: dict[str, Result]) -> pd.DataFrame:
+    table = pd.DataFrame({"project": [p.id for p in case.projects]})
+    for name, result in results.items():
+        if result.plan is None:
+            table[name] = None
+            continue
+        projects = result.plan.projects
+        table[name] = [
+            f"{row.level} from {row.start}" if row.funded else "off"
+            for row in projects.itertuples(index=False)
+        ]
+    return table
+
+
+def _changes(results: dict[str, Result]) -> pd.DataFrame:
+    base = results[BASE].plan
+    parts = []
+    for name, result in results.items():
+        if name == BASE or base is None or result.plan is None:
+            continue
+        changes = plan_changes(base, result.plan)
+        changes.insert(0, "variant", name)
+        parts.append(changes)
+    if not parts:
+        return pd.DataFrame(columns=["variant", *COLUMNS])
+    return pd.concat(parts, ignore_index=True)

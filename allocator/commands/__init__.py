@@ -1,0 +1,1 @@
+"""The command-line commands beyond ``validate``, ``solve`` and ``generate``: one module each."""

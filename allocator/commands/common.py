@@ -1,0 +1,131 @@
+"""What the commands share: option types, exit statuses, reading cases, writing JSON, progress."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from allocator.analysis.runner import Runner
+from allocator.backends.base import BackendError
+from allocator.backends.registry import BACKENDS
+from allocator.case import Case, CaseError, load_case
+from allocator.engine import PlanCheckError
+from allocator.report.files import write_text
+from allocator.report.plan_json import dumps
+from allocator.report.validate_view import render_problems
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_BAD_INPUT = 2
+EXIT_INFEASIBLE = 3
+EXIT_NO_PLAN = 4
+EXIT_INTERRUPTED = 130
+
+CaseFile = Annotated[
+    Path, typer.Argument(metavar="CASE", help="Case file (YAML or JSON).", show_default=False)
+]
+BackendName = Annotated[
+    str, typer.Option("--backend", "-b", help=f"One of: {', '.join(BACKENDS)}.")
+]
+SolverName = Annotated[
+    str | None,
+    typer.Option(help="Solver of the backend (ortools: scip, highs, cp-sat; pulp: cbc, ...)."),
+]
+TimeLimit = Annotated[
+    float | None, typer.Option("--time-limit", min=0.001, help="Seconds before stopping a solve.")
+]
+Gap = Annotated[
+    float,
+    typer.Option(min=0.0, max=0.999, help="Stop within this relative gap (0: prove optimal)."),
+]
+JsonOut = Annotated[
+    str | None, typer.Option("--json", metavar="FILE|-", help="Write the result as JSON.")
+]
+
+
+def read_case(err: Console, path: Path, scenario: str | None = None) -> Case:
+    """The case at ``path``; its problems are printed and the command exits 2 otherwise."""
+    try:
+        with err.status(f"Reading {path}", spinner="dots"):
+            return load_case(path, scenario=scenario)
+    except CaseError as error:
+        render_problems(err, str(path), error.problems)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def make_runner(
+    err: Console, backend: str, solver: str | None, time_limit: float | None, gap: float
+) -> Runner:
+    """The analysis runner; an unknown backend or bad option exits 2 with the reason."""
+    try:
+        return Runner(backend=backend, solver=solver, time_limit=time_limit, gap=gap)
+    except (BackendError, ValueError) as error:
+        fail(err, str(error), EXIT_BAD_INPUT)
+
+
+def fail(err: Console, message: str, code: int) -> NoReturn:
+    """Print ``allocator: message`` on standard error and exit with ``code``."""
+    err.print(f"allocator: {message}", markup=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def refusals(err: Console, path: Path) -> Iterator[None]:
+    """Map what an analysis may raise to exit statuses: bad input 2, checker failure 1."""
+    try:
+        yield
+    except CaseError as error:
+        render_problems(err, str(path), error.problems)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (BackendError, ValueError, KeyError) as error:
+        message = error.args[0] if isinstance(error, KeyError) else str(error)
+        fail(err, message, EXIT_BAD_INPUT)
+    except PlanCheckError as error:
+        err.print("allocator: a solver's plan fails the independent checker:", markup=False)
+        for violation in error.violations:
+            err.print(f"  {violation}", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+@contextlib.contextmanager
+def progress_bar(err: Console, total: int, what: str) -> Iterator[Callable[[str], None]]:
+    """A progress bar on standard error; the yielded function marks one step done."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task(what, total=total)
+
+        def advance(name: str) -> None:
+            progress.update(task, advance=1, description=f"{what}: {name} done")
+
+        yield advance
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def emit_json(err: Console, json_out: str, document: dict[str, Any]) -> None:
+    """Write ``document`` to ``json_out`` (``-``: standard output), atomically; exit 2 if not."""
+    text = dumps(document)
+    if json_out == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        write_text(Path(json_out), text)
+    except OSError as error:
+        fail(err, f"cannot write {error.filename or json_out}: {error.strerror or error}", 2)

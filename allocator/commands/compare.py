@@ -1,0 +1,76 @@
+"""``allocator compare``: the base case and scenarios side by side, and what changes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from allocator.analysis.compare import Comparison, compare
+from allocator.backends.registry import DEFAULT_BACKEND
+from allocator.commands.common import (
+    BackendName,
+    CaseFile,
+    Gap,
+    JsonOut,
+    SolverName,
+    TimeLimit,
+    emit_json,
+    fail,
+    file_sha256,
+    make_runner,
+    progress_bar,
+    read_case,
+    refusals,
+)
+from allocator.report.compare_view import render_comparison
+from allocator.report.plan_json import records
+
+
+def compare_command(
+    case_file: CaseFile,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option("--scenario", "-s", help="A scenario to compare (repeat for more)."),
+    ] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Compare every scenario of the case.")
+    ] = False,
+    backend: BackendName = DEFAULT_BACKEND,
+    solver: SolverName = None,
+    time_limit: TimeLimit = None,
+    gap: Gap = 0.0,
+    json_out: JsonOut = None,
+) -> None:
+    """Solve the base case and scenarios; show them side by side and what changes.
+
+    Exit status: 0 done (a variant may be infeasible: the table says so), 2 bad input.
+    """
+    err = Console(stderr=True)
+    out = err if json_out == "-" else Console()
+    case = read_case(err, case_file)
+    names = list(case.scenarios) if every else list(dict.fromkeys(scenario or []))
+    if not names:
+        fail(err, "name scenarios with --scenario, or --all", 2)
+    runner = make_runner(err, backend, solver, time_limit, gap)
+    with refusals(err, case_file), progress_bar(err, len(names) + 1, "Solving") as advance:
+        comparison = compare(case, names, runner, done=advance)
+    render_comparison(out, f"{case_file}: base and {', '.join(names)}", comparison, case.money_unit)
+    if json_out is not None:
+        emit_json(err, json_out, comparison_document(comparison, case_file, file_sha256(case_file)))
+
+
+def comparison_document(comparison: Comparison, file: Any, sha256: str) -> dict[str, Any]:
+    """The JSON of a comparison: case, summary, projects and changes (each a list of records)."""
+    first = next(iter(comparison.results.values()))
+    t = first.termination
+    return {
+        "case": {"name": first.case.name, "file": str(file), "sha256": sha256},
+        "backend": t.backend,
+        "solver": t.solver,
+        "solver_version": t.solver_version,
+        "summary": records(comparison.summary),
+        "projects": records(comparison.projects),
+        "changes": records(comparison.changes),
+    }
