@@ -13,6 +13,15 @@ Solvers (our name -> OR-Tools name, and what each accepts)
 | ``scip``  | scip     | yes                | any, +-inf allowed        | SCIP's dual bound |
 | ``highs`` | highs    | yes                | any, +-inf allowed        | not reported (1)  |
 | ``cp-sat``| sat      | no: refused (2)    | finite, within +-1e7 (3)  | CP-SAT's bound    |
+| ``glop``  | glop     | only: integer      | any, +-inf allowed        | not reported      |
+|           |          | columns refused    |                           |                   |
+
+Glop says INFEASIBLE, with no text, for unbounded linear programs too; its
+INFEASIBLE is therefore always re-checked as in (7). Glop, OR-Tools' simplex
+solver, is the one that reports row duals and reduced costs
+(``SolveResult.duals``, ``reduced_costs``) of a linear program, as d objective /
+d bound in both senses. (Through this interface SCIP reports none and HiGHS
+returns row activities in their place, so neither is read.)
 
 (1) OR-Tools copies HiGHS's objective into the bound field, so the bound is kept
     only once optimality is proven (an LP, or a MIP asked for a gap of 0);
@@ -138,6 +147,12 @@ class SolverSpec:
     """Between parameters in the solver-specific string."""
     fixed_parameters: tuple[str, ...] = ()
     """Parameters always passed, after the others."""
+    integers: bool = True
+    """Whether it solves models with integer columns."""
+    duals: bool = False
+    """Whether it reports row duals and reduced costs of a linear program."""
+    silent_infeasible_or_unbounded: bool = False
+    """Whether it says INFEASIBLE, with no text, for unbounded models too (glop does)."""
 
 
 CP_SAT_MAX_BOUND = 1e7
@@ -188,6 +203,22 @@ SOLVERS: dict[str, SolverSpec] = {
         quiet_parameter=None,
         separator=" ",
     ),
+    "glop": SolverSpec(
+        name="glop",
+        ortools_name="glop",
+        continuous=True,
+        bound_limit=math.inf,
+        reports_bound=False,
+        gap_parameter="",
+        threads_parameter=None,
+        single_threaded=True,
+        threads_note="glop runs on one thread; threads={threads} not applied",
+        quiet_parameter=None,
+        separator=" ",
+        integers=False,
+        duals=True,
+        silent_infeasible_or_unbounded=True,
+    ),
 }
 """Our solver name -> its spec; the order is the order ``available_solvers`` lists them."""
 
@@ -205,6 +236,8 @@ class RawOutcome:
     seconds: float
     time_limit: float | None
     """The limit this solve was given (None: none)."""
+    duals: np.ndarray | None = None
+    reduced_costs: np.ndarray | None = None
 
     @property
     def ran_out(self) -> bool:
@@ -274,7 +307,13 @@ class OrToolsBackend:
             message=message,
             limit_reached=reading.limit_reached,
         )
-        return SolveResult(termination=termination, values=reading.values)
+        optimal = reading.status is SolveStatus.OPTIMAL
+        return SolveResult(
+            termination=termination,
+            values=reading.values,
+            duals=outcome.duals if optimal else None,
+            reduced_costs=outcome.reduced_costs if optimal else None,
+        )
 
     def _spec(self, solver: str) -> SolverSpec:
         available = self.available_solvers()
@@ -297,7 +336,8 @@ def solver_parameters(spec: SolverSpec, options: SolveOptions) -> str:
     parts = []
     if spec.quiet_parameter is not None and not options.verbose:
         parts.append(spec.quiet_parameter)
-    parts.append(spec.gap_parameter.format(gap=repr(float(options.relative_gap))))
+    if spec.gap_parameter:
+        parts.append(spec.gap_parameter.format(gap=repr(float(options.relative_gap))))
     if options.threads is not None and spec.threads_parameter is not None:
         parts.append(spec.threads_parameter.format(threads=options.threads))
     parts.extend(spec.fixed_parameters)
@@ -325,6 +365,12 @@ def _refuse_malformed(model: LinearModel) -> None:
 def _refuse_unsupported(spec: SolverSpec, model: LinearModel) -> None:
     """``BackendError`` when the solver would answer a different model than the one given."""
     integer = np.asarray(model.integer, dtype=bool)
+    if not spec.integers and integer.any():
+        columns = np.flatnonzero(integer)
+        raise BackendError(
+            f"{spec.name} solves linear programs only; this model has {columns.size} integer "
+            f"columns ({family_counts(columns, model.variables)}); use scip or highs"
+        )
     if not spec.continuous and not integer.all():
         continuous = np.flatnonzero(~integer)
         raise BackendError(
@@ -391,6 +437,10 @@ def _run(
     solver.solve(built.helper)
     seconds = time.perf_counter() - started
     has_solution = bool(solver.has_solution())
+    duals = reduced = None
+    if has_solution and spec.duals:
+        duals = np.array(solver.dual_values(), dtype=np.float64)
+        reduced = np.array(solver.reduced_costs(), dtype=np.float64)
     return RawOutcome(
         status=solver.status(),
         status_string=str(solver.status_string()),
@@ -400,6 +450,8 @@ def _run(
         values=np.array(solver.variable_values(), dtype=np.float64) if has_solution else None,
         seconds=seconds,
         time_limit=time_limit,
+        duals=duals,
+        reduced_costs=reduced,
     )
 
 
@@ -422,7 +474,8 @@ def read_outcome(
         return _read_plan(spec, model, options, outcome)
     if status == OrToolsStatus.UNBOUNDED:
         return Reading(SolveStatus.UNBOUNDED, message=text)
-    if status in _MAYBE_UNBOUNDED and "unbounded" in text.lower():
+    ambiguous = spec.silent_infeasible_or_unbounded and status == OrToolsStatus.INFEASIBLE
+    if ambiguous or (status in _MAYBE_UNBOUNDED and "unbounded" in text.lower()):
         return _tell_apart(text, recheck)
     if status == OrToolsStatus.INFEASIBLE:
         return Reading(SolveStatus.INFEASIBLE, message=text)
@@ -456,8 +509,8 @@ def _read_plan(
     # Where the bound is a copy of the objective, it is a bound only once optimality
     # is proven: always for an LP, with a zero gap for a MIP.
     copy_is_bound = proven and (options.relative_gap == 0 or not np.any(model.integer))
-    if not spec.reports_bound and not copy_is_bound:
-        bound = None
+    if not spec.reports_bound:  # proven: the objective is the bound; else unknown
+        bound = outcome.objective if copy_is_bound else None
     common = {"objective": outcome.objective, "bound": bound, "values": values}
     if proven and (options.relative_gap == 0 or _closed(outcome.objective, bound)):
         return Reading(SolveStatus.OPTIMAL, **common)

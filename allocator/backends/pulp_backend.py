@@ -164,6 +164,8 @@ class _Translation:
 
     problem: pulp.LpProblem
     variables: list[pulp.LpVariable]
+    constraints: dict[str, pulp.LpConstraint]
+    """By name: ``r{i}``, or ``r{i}_lo`` and ``r{i}_up`` for the halves of a ranged row."""
 
 
 class PulpBackend:
@@ -206,7 +208,10 @@ class PulpBackend:
             message=message,
             limit_reached=reading.time_limit_hit and status is not SolveStatus.OPTIMAL,
         )
-        return SolveResult(termination, values if status.has_solution else None)
+        if status is not SolveStatus.OPTIMAL or model.integer.any():
+            return SolveResult(termination, values if status.has_solution else None)
+        duals, reduced = _duals(translation, model, pulp_name)
+        return SolveResult(termination, values, duals, reduced)
 
     def _pulp_name(self, solver: str) -> str:
         """PuLP's name for ``solver``; ``BackendError`` listing the choices if unusable."""
@@ -260,7 +265,7 @@ def build_problem(model: LinearModel, objective: np.ndarray | None = None) -> _T
         elif has_up:
             constraints[f"r{i}"] = _constraint(row_terms, pulp.LpConstraintLE, f"r{i}", up)
     problem.extend(constraints)
-    return _Translation(problem, variables)
+    return _Translation(problem, variables, constraints)
 
 
 def _constraint(
@@ -470,6 +475,29 @@ def _read_highs(problem: pulp.LpProblem, model: LinearModel) -> _Reading:
         said = _Said.ERROR
     has_plan = feasible and said in (_Said.OPTIMAL, _Said.STOPPED)
     return _Reading(said, has_plan, name == "kTimeLimit", bound, detail, version)
+
+
+DUAL_SOLVERS = {"PULP_CBC_CMD": 1.0, "HiGHS": -1.0}
+"""PuLP solvers whose duals are read, and the sign that makes them d objective / d bound
+for a maximisation (CBC reports that; PuLP's HiGHS reports its negative)."""
+
+
+def _duals(
+    translation: _Translation, model: LinearModel, pulp_name: str
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Row duals (a ranged row's two halves added) and reduced costs, or None if unknown."""
+    if pulp_name not in DUAL_SOLVERS:
+        return None, None
+    sign = DUAL_SOLVERS[pulp_name] if model.maximize else 1.0
+    duals = np.zeros(model.num_constraints)
+    for name, constraint in translation.constraints.items():
+        if constraint.pi is None:
+            return None, None
+        duals[int(name[1:].split("_")[0])] += constraint.pi
+    reduced = [variable.dj for variable in translation.variables]
+    if any(value is None for value in reduced):
+        return None, None
+    return sign * duals, sign * np.asarray(reduced, dtype=float)
 
 
 def _values(translation: _Translation) -> tuple[np.ndarray | None, str]:

@@ -57,10 +57,19 @@ class Termination:
 
 @dataclass(frozen=True)
 class SolveResult:
-    """A termination record and, when there is a plan, the value of every column."""
+    """A termination record and, when there is a plan, the value of every column.
+
+    For a model without integer columns solved by a solver that reports them,
+    ``duals[i]`` is d objective / d (the bound of row i that holds it) and
+    ``reduced_costs[j]`` is d objective / d (the bound of column j that holds it):
+    how much the objective moves per unit the limit is moved, with the sign of the
+    change. Otherwise both are None.
+    """
 
     termination: Termination
     values: np.ndarray | None = field(default=None, repr=False)
+    duals: np.ndarray | None = field(default=None, repr=False)
+    reduced_costs: np.ndarray | None = field(default=None, repr=False)
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:

@@ -41,6 +41,9 @@ from allocator.model import LinearModel, ModelBuilder
 BACKEND = OrToolsBackend()
 AVAILABLE = BACKEND.available_solvers()
 every_solver = pytest.mark.parametrize("solver", AVAILABLE)
+every_mip_solver = pytest.mark.parametrize(
+    "solver", [name for name in AVAILABLE if SOLVERS[name].integers]
+)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -48,6 +51,8 @@ every_solver = pytest.mark.parametrize("solver", AVAILABLE)
 
 def _expected_refusal(spec: SolverSpec, model: LinearModel) -> str | None:
     """What the spec says the backend must refuse this model for (a regex), or None."""
+    if not spec.integers and model.integer.any():
+        return "linear programs only"
     if not spec.continuous and not model.integer.all():
         return "integer-only"
     bounds = np.concatenate([model.lower, model.upper])
@@ -96,8 +101,8 @@ def _assert_optimal(result: SolveResult | None, objective: float, values: list[f
 # --- known answers -----------------------------------------------------------------------
 
 
-def test_the_three_solvers_are_known_and_scip_is_the_default() -> None:
-    assert list(SOLVERS) == ["scip", "highs", "cp-sat"]
+def test_the_four_solvers_are_known_and_scip_is_the_default() -> None:
+    assert list(SOLVERS) == ["scip", "highs", "cp-sat", "glop"]
     assert BACKEND.name == "ortools"
     assert BACKEND.default_solver == "scip"
     assert set(AVAILABLE) <= set(SOLVERS)
@@ -172,7 +177,7 @@ def test_empty_model_is_its_offset(solver: str) -> None:
     _assert_optimal(_solve(empty_with_offset(), solver), 4.5, [])
 
 
-@every_solver
+@every_mip_solver
 def test_brute_forced_knapsack(solver: str) -> None:
     model = multidimensional_knapsack(items=14, dimensions=2, seed=3)
     best = brute_force_best(model)
@@ -256,7 +261,7 @@ def test_parameter_strings(solver: str, options: SolveOptions, expected: str) ->
     assert solver_parameters(SOLVERS[solver], options) == expected
 
 
-@every_solver
+@every_mip_solver
 def test_threads_and_verbose_off(solver: str, capfd: pytest.CaptureFixture[str]) -> None:
     result = _solve(light_knapsack(), solver, threads=2)
     _assert_optimal(result, 23, [1, 1, 0, 0])
@@ -278,7 +283,7 @@ def test_one_thread_is_what_scip_does_anyway() -> None:
 # --- limits and gaps ---------------------------------------------------------------------
 
 
-@every_solver
+@every_mip_solver
 def test_time_limit_never_claims_unproven_optimality(solver: str) -> None:
     model = multidimensional_knapsack(items=60, dimensions=5, seed=7)
     result = _solve(model, solver, time_limit=0.05)
@@ -295,7 +300,7 @@ def test_time_limit_never_claims_unproven_optimality(solver: str) -> None:
         assert termination.bound >= termination.objective - 1e-6  # a max problem
 
 
-@every_solver
+@every_mip_solver
 @pytest.mark.parametrize("items", [14, 60])
 def test_positive_gap_is_feasible_unless_the_gap_is_closed(solver: str, items: int) -> None:
     gap = 0.05
