@@ -6,7 +6,7 @@ import hashlib
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,12 +17,17 @@ from allocator.backends.registry import BACKENDS, DEFAULT_BACKEND
 from allocator.backends.termination import SolveStatus
 from allocator.case import Case, CaseError, load_case
 from allocator.case.yamlio import dump_yaml
+from allocator.commands.common import make_runner, refusals
 from allocator.commands.compare import compare_command
+from allocator.commands.frontier import frontier_command
+from allocator.commands.marginals import marginals_command, marginals_document, run_marginals
+from allocator.commands.opportunity import opportunity_command
 from allocator.engine import PlanCheckError, Result
 from allocator.engine import solve as solve_case
 from allocator.generate import generate_case
 from allocator.report.case_summary import summarise
 from allocator.report.files import write_tables, write_text
+from allocator.report.marginals_view import render_marginals
 from allocator.report.plan_json import dumps, result_document
 from allocator.report.redirect import stdout_to_stderr
 from allocator.report.solve_view import render_result, status_line
@@ -130,6 +135,10 @@ def solve(
         Path | None, typer.Option("--csv", metavar="DIR", help="Write the plan's tables as CSV.")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", help="Show the solver's log.")] = False,
+    with_marginals: Annotated[
+        bool,
+        typer.Option("--marginals", help="Add marginal values (see allocator marginals)."),
+    ] = False,
 ) -> None:
     """Find the best plan for a case and report it.
 
@@ -151,7 +160,14 @@ def solve(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     title = str(case_file) + (f" [{scenario}]" if scenario else "")
     render_result(out, title, result)
-    _write_outputs(err, result, case_file, json_out, csv_dir)
+    extra = {}
+    if with_marginals and result.plan is not None:
+        runner = make_runner(err, backend, solver, time_limit, gap)
+        with refusals(err, case_file):
+            found = run_marginals(err, result.case, runner, 0.05, result)
+        render_marginals(out, found, result.case.money_unit)
+        extra["marginals"] = marginals_document(found, case_file, "")
+    _write_outputs(err, result, case_file, json_out, csv_dir, extra)
     code = EXIT_BY_STATUS[result.termination.status]
     if code != EXIT_OK:
         err.print(f"allocator: {title}: {status_line(result)}", markup=False, soft_wrap=True)
@@ -195,13 +211,18 @@ def _solve(
 
 
 def _write_outputs(
-    err: Console, result: Result, case_file: Path, json_out: str | None, csv_dir: Path | None
+    err: Console,
+    result: Result,
+    case_file: Path,
+    json_out: str | None,
+    csv_dir: Path | None,
+    extra: dict[str, Any],
 ) -> None:
-    """Write the JSON document and the CSV tables that were asked for."""
+    """Write the JSON document (with ``extra`` keys) and the CSV tables asked for."""
     try:
         if json_out is not None:
             sha256 = hashlib.sha256(case_file.read_bytes()).hexdigest()
-            text = dumps(result_document(result, str(case_file), sha256))
+            text = dumps(result_document(result, str(case_file), sha256) | extra)
             if json_out == "-":
                 sys.stdout.write(text)
                 sys.stdout.flush()
@@ -258,6 +279,9 @@ def generate(
 
 
 app.command("compare")(compare_command)
+app.command("marginals")(marginals_command)
+app.command("opportunity")(opportunity_command)
+app.command("frontier")(frontier_command)
 
 
 def main() -> None:

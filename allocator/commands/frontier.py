@@ -1,0 +1,112 @@
+"""``allocator frontier``: what more or less money buys, point by point."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from allocator.analysis.frontier import Frontier, frontier
+from allocator.analysis.parallel import worker_count
+from allocator.backends.registry import DEFAULT_BACKEND
+from allocator.commands.common import (
+    BackendName,
+    CaseFile,
+    Gap,
+    JsonOut,
+    SolverName,
+    TimeLimit,
+    emit_json,
+    file_sha256,
+    make_runner,
+    progress_bar,
+    read_case,
+    refusals,
+)
+from allocator.report.frontier_view import render_frontier
+from allocator.report.plan_json import records
+
+
+def frontier_command(
+    case_file: CaseFile,
+    start: Annotated[
+        float, typer.Option("--from", help="Smallest factor on the money (above 0).")
+    ] = 0.5,
+    stop: Annotated[float, typer.Option("--to", help="Largest factor on the money.")] = 1.5,
+    steps: Annotated[
+        int, typer.Option("--steps", help="Points from --from to --to, equally spaced (>= 2).")
+    ] = 11,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            metavar="ID",
+            help="Scale only this funding source ('budget': budget.amounts). Default: the "
+            "budget and every equity source without an earmark.",
+        ),
+    ] = None,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help="Apply this scenario first.")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Processes solving points (default: one per CPU)."),
+    ] = None,
+    backend: BackendName = DEFAULT_BACKEND,
+    solver: SolverName = None,
+    time_limit: TimeLimit = None,
+    gap: Gap = 0.0,
+    json_out: JsonOut = None,
+) -> None:
+    """Scale the money, solve each point: value against money, what enters and leaves, the knee.
+
+    Unrestricted money (budget.amounts and unearmarked equity) is scaled by each
+    factor; revenue, earmarked equity and credit lines are not. The knee is the
+    point farthest above the line from the first point with a plan to the last
+    (money and objective each scaled to 0..1).
+
+    Exit status: 0 done (a point may be infeasible: the table says so), 2 bad input.
+    """
+    err = Console(stderr=True)
+    out = err if json_out == "-" else Console()
+    case = read_case(err, case_file, scenario)
+    runner = make_runner(err, backend, solver, time_limit, gap)
+    clock = time.perf_counter()
+    with refusals(err, case_file):
+        count = worker_count(steps, workers)
+        with progress_bar(err, steps, "Solving") as advance:
+            result = frontier(case, runner, start, stop, steps, source, count, done=advance)
+    seconds = time.perf_counter() - clock
+    title = str(case_file) + (f" [{scenario}]" if scenario else "")
+    render_frontier(out, title, result, seconds, count)
+    if json_out is not None:
+        document = frontier_document(result, case_file, file_sha256(case_file), scenario)
+        emit_json(err, json_out, document)
+
+
+def frontier_document(
+    result: Frontier, file: Any, sha256: str, scenario: str | None = None
+) -> dict[str, Any]:
+    """The JSON of a frontier: case, solver, what was scaled, knee, points, moves and falls."""
+    first = result.results[0]
+    t = first.termination
+    knee = result.knee
+    return {
+        "case": {"name": first.case.name, "file": str(file), "sha256": sha256},
+        "scenario": scenario,
+        "money_unit": first.case.money_unit,
+        "objective": first.case.objective.value,
+        "backend": t.backend,
+        "solver": t.solver,
+        "solver_version": t.solver_version,
+        "scaled": list(result.scaled),
+        "monotone_expected": result.monotone_expected,
+        "monotone_caveat": result.monotone_caveat,
+        "knee": None if knee is None else vars(knee).copy(),
+        "points": records(result.points),
+        "moves": records(result.moves),
+        "falls": records(result.falls),
+        "checked": all(r.verification is None or r.verification.ok for r in result.results),
+    }

@@ -1,0 +1,100 @@
+"""``allocator marginals``: what one more unit of money, capacity or credit is worth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from allocator.analysis.marginals import Marginals, levers, marginals
+from allocator.analysis.runner import Runner
+from allocator.backends.registry import DEFAULT_BACKEND
+from allocator.case import Case
+from allocator.commands.common import (
+    EXIT_INFEASIBLE,
+    EXIT_NO_PLAN,
+    BackendName,
+    CaseFile,
+    Gap,
+    JsonOut,
+    SolverName,
+    TimeLimit,
+    emit_json,
+    fail,
+    file_sha256,
+    make_runner,
+    progress_bar,
+    read_case,
+    refusals,
+)
+from allocator.engine import Result
+from allocator.report.marginals_view import render_marginals
+from allocator.report.plan_json import records
+from allocator.report.solve_view import status_line
+
+Step = Annotated[
+    float, typer.Option(min=0.001, max=0.999, help="Relative step of each lever (0.05: 5%).")
+]
+
+
+def marginals_command(
+    case_file: CaseFile,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help="Apply this scenario first.")
+    ] = None,
+    step: Step = 0.05,
+    backend: BackendName = DEFAULT_BACKEND,
+    solver: SolverName = None,
+    time_limit: TimeLimit = None,
+    gap: Gap = 0.0,
+    json_out: JsonOut = None,
+) -> None:
+    """Value of one more unit of each limit for the optimal portfolio (LP duals), and the
+    change in value when each budget, capacity and optional source moves by a step.
+
+    Exit status: 0 done, 2 bad input, 3 the case is infeasible, 4 no plan in the limit.
+    """
+    err = Console(stderr=True)
+    out = err if json_out == "-" else Console()
+    case = read_case(err, case_file, scenario)
+    runner = make_runner(err, backend, solver, time_limit, gap)
+    with refusals(err, case_file):
+        base = solve_base(err, case, runner)
+        found = run_marginals(err, case, runner, step, base)
+    out.print(f"{case_file}: optimum {base.termination.objective:,.2f} {case.money_unit}")
+    render_marginals(out, found, case.money_unit)
+    if json_out is not None:
+        document = marginals_document(found, case_file, file_sha256(case_file))
+        emit_json(err, json_out, document | {"scenario": scenario})
+
+
+def solve_base(err: Console, case: Case, runner: Runner) -> Result:
+    """The base solve; no plan ends the command with 3 (infeasible) or 4 (no plan in time)."""
+    with err.status("Solving the base case", spinner="dots"):
+        base = runner.solve(case)
+    if base.plan is None:
+        code = EXIT_INFEASIBLE if base.termination.status.value == "infeasible" else EXIT_NO_PLAN
+        fail(err, f"the base case has no plan: {status_line(base)}", code)
+    return base
+
+
+def run_marginals(err: Console, case: Case, runner: Runner, step: float, base: Result) -> Marginals:
+    """The marginals of ``base`` with a progress bar over the re-solves."""
+    with progress_bar(err, 2 * len(levers(case)), "Moving levers") as advance:
+        return marginals(case, runner, step=step, done=advance, base=base)
+
+
+def marginals_document(found: Marginals, file: Path, sha256: str) -> dict[str, Any]:
+    """The JSON of a marginals analysis."""
+    t = found.base.termination
+    return {
+        "case": {"name": found.base.case.name, "file": str(file), "sha256": sha256},
+        "backend": t.backend,
+        "solver": t.solver,
+        "objective": t.objective,
+        "dual_solver": found.dual_solver,
+        "duals": records(found.duals),
+        "steps": records(found.steps),
+    }

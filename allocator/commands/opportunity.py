@@ -1,0 +1,80 @@
+"""``allocator opportunity``: what each project costs the others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from allocator.analysis.opportunity import Opportunity, opportunity, variants_of
+from allocator.backends.registry import DEFAULT_BACKEND
+from allocator.commands.common import (
+    BackendName,
+    CaseFile,
+    Gap,
+    JsonOut,
+    SolverName,
+    TimeLimit,
+    emit_json,
+    file_sha256,
+    make_runner,
+    progress_bar,
+    read_case,
+    refusals,
+)
+from allocator.commands.marginals import solve_base
+from allocator.report.opportunity_view import render_opportunity
+from allocator.report.plan_json import records
+
+
+def opportunity_command(
+    case_file: CaseFile,
+    project: Annotated[
+        list[str] | None,
+        typer.Option("--project", "-p", help="Only this project (repeat for more)."),
+    ] = None,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help="Apply this scenario first.")
+    ] = None,
+    backend: BackendName = DEFAULT_BACKEND,
+    solver: SolverName = None,
+    time_limit: TimeLimit = None,
+    gap: Gap = 0.0,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes to solve in (default: one per CPU).")
+    ] = None,
+    json_out: JsonOut = None,
+) -> None:
+    """Force each project out (if funded) or in at each level (if not), solve again and
+    report the change in value and the other decisions that change.
+
+    Exit status: 0 done, 2 bad input, 3 the case is infeasible, 4 no plan in the limit.
+    """
+    err = Console(stderr=True)
+    out = err if json_out == "-" else Console()
+    case = read_case(err, case_file, scenario)
+    runner = make_runner(err, backend, solver, time_limit, gap)
+    with refusals(err, case_file):
+        base = solve_base(err, case, runner)
+        total = len(variants_of(case, base, project))
+        with progress_bar(err, total, "Forcing projects") as advance:
+            found = opportunity(case, runner, project, advance, base, workers)
+    render_opportunity(out, found, case.money_unit)
+    if json_out is not None:
+        document = opportunity_document(found, case_file, file_sha256(case_file))
+        emit_json(err, json_out, document | {"scenario": scenario})
+
+
+def opportunity_document(found: Opportunity, file: Path, sha256: str) -> dict[str, Any]:
+    """The JSON of an opportunity-cost analysis."""
+    t = found.base.termination
+    return {
+        "case": {"name": found.base.case.name, "file": str(file), "sha256": sha256},
+        "backend": t.backend,
+        "solver": t.solver,
+        "objective": t.objective,
+        "variants": records(found.table),
+        "changes": records(found.changes),
+    }

@@ -1,0 +1,57 @@
+"""The terminal report of opportunity costs: each forced decision, its cost, what it moves."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.console import Console
+from rich.text import Text
+
+from allocator.analysis.opportunity import Opportunity
+from allocator.report.analysis_tables import MAX_ROWS, bullets, cut, signed, table
+
+
+def render_opportunity(console: Console, found: Opportunity, unit: str) -> None:
+    """The summary table (cheapest to force first), then each variant's changes."""
+    rows = found.table.sort_values("change", ascending=False, na_position="last")
+    out = table(
+        f"Forcing each project in or out against the optimum of "
+        f"{found.base.termination.objective:,.2f} {unit} (change in {unit})",
+        "project",
+        "in the plan",
+        "forced",
+        "change",
+        "moves",
+        left=3,
+    )
+    for row in rows.head(MAX_ROWS).itertuples(index=False):
+        change = signed(row.change) if row.status in ("optimal", "feasible") else row.status
+        out.add_row(row.project, row.base, row.forced, change, str(row.changes))
+    console.print(cut(out, len(rows), "variant"))
+    console.print(
+        Text(
+            "change: the optimum with the decision forced, less the optimum; for a funded "
+            "project it is what the project adds, for one left out what keeping it would "
+            "cost. moves: how many other decisions change.\n",
+            style="dim",
+        )
+    )
+    for row in rows.itertuples(index=False):
+        mine = found.changes[
+            (found.changes["project"] == row.project) & (found.changes["forced"] == row.forced)
+        ]
+        _variant(console, row, mine, unit)
+
+
+def _variant(console: Console, row: object, changes: pd.DataFrame, unit: str) -> None:
+    status = row.status
+    head = f"{row.project} {row.forced}: "
+    if status not in ("optimal", "feasible"):
+        console.print(Text(head + f"{status}: no plan keeps every rule", style="bold"))
+        console.print()
+        return
+    console.print(Text(head + f"{signed(row.change)} {unit}", style="bold"))
+    if changes.empty:
+        console.print(Text("   nothing else changes"))
+    else:
+        console.print(bullets(changes["text"]))
+    console.print()
