@@ -40,9 +40,20 @@ def extract_plan(case: Case, formulation: Formulation, values: np.ndarray) -> Pl
 
 
 def clean_values(model: LinearModel, values: np.ndarray) -> np.ndarray:
-    """Integer columns rounded, values within ``ZERO`` of zero set to zero."""
+    """Integer columns rounded, values within ``ZERO`` of zero set to zero, and a credit
+    line's draw and repayment in one period netted (drawing and repaying the same
+    amount in a period changes no balance, no interest and no cash: solvers may
+    return either, and a plan should not show both)."""
     x = np.asarray(values, dtype=float).copy()
     x[model.integer] = np.round(x[model.integer])
+    for family in model.variables:
+        if family.name.startswith("draw["):
+            repay = model.variable_family("repay" + family.name.removeprefix("draw"))
+            draw = slice(family.start, family.stop)
+            back = slice(repay.start, repay.stop)
+            both = np.minimum(x[draw], x[back])
+            x[draw] -= both
+            x[back] -= both
     x[np.abs(x) < ZERO] = 0.0
     return x
 
