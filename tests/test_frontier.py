@@ -22,6 +22,7 @@ from allocator.analysis.frontier import (
     scaled_sources,
 )
 from allocator.analysis.runner import Runner
+from allocator.backends import BACKENDS
 from allocator.case.series import calendar_values
 from allocator.cli import app
 
@@ -391,3 +392,13 @@ def test_cli_flags_a_fall(tmp_path: Path) -> None:
 def test_cli_bad_input_exits_2(args: list[str]) -> None:
     result = run(CASES / "take-or-pay.yaml", "--backend", "pulp", *args)
     assert result.exit_code == 2, result.output
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_capital_rationing_frontier_on_both_backends(backend: str) -> None:
+    """docs/teaching-cases.md §1: budgets 15 / 7.5 give A+C (21), 20 / 10 give A+C+D (28),
+    and 25 / 12.5 give A+C+D+E (33: outlays 24 and 9; A+B+C+D needs 13 in Y2)."""
+    case = load_case(CASES / "capital-rationing.yaml")
+    found = frontier(case, Runner(backend=backend), start=0.75, stop=1.25, steps=3, workers=1)
+    assert found.points["objective"].tolist() == pytest.approx([21, 28, 33])
+    assert found.points["money"].tolist() == pytest.approx([22.5, 30, 37.5])
