@@ -17,7 +17,16 @@ from allocator.backends.registry import BACKENDS, DEFAULT_BACKEND
 from allocator.backends.termination import SolveStatus
 from allocator.case import Case, CaseError, load_case
 from allocator.case.yamlio import dump_yaml
-from allocator.commands.common import make_runner, refusals
+from allocator.commands.common import (
+    EXIT_BAD_INPUT,
+    EXIT_INFEASIBLE,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_NO_PLAN,
+    EXIT_OK,
+    make_runner,
+    refusals,
+)
 from allocator.commands.compare import compare_command
 from allocator.commands.frontier import frontier_command
 from allocator.commands.marginals import marginals_command, marginals_document, run_marginals
@@ -32,13 +41,6 @@ from allocator.report.plan_json import dumps, result_document
 from allocator.report.redirect import stdout_to_stderr
 from allocator.report.solve_view import render_result, status_line
 from allocator.report.validate_view import render_problems, render_summary
-
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_BAD_INPUT = 2
-EXIT_INFEASIBLE = 3
-EXIT_NO_PLAN = 4
-EXIT_INTERRUPTED = 130
 
 EXIT_BY_STATUS = {
     SolveStatus.OPTIMAL: EXIT_OK,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
-from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from allocator.analysis.compare import BASE, Comparison
+from allocator.report import tables
 from allocator.report.numbers import amount, plural
 
 
@@ -20,25 +20,12 @@ def render_comparison(console: Console, title: str, comparison: Comparison, unit
     _changes(console, comparison)
 
 
-def _table(title: str, *columns: str) -> Table:
-    table = Table(
-        title=title,
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        min_width=min(len(title), 78),
-    )
-    for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i == 0 else "right", no_wrap=i == 0)
-    return table
-
-
 def _money(value: object) -> str:
     return "" if value is None or pd.isna(value) else amount(float(value))
 
 
 def _summary(summary: pd.DataFrame, unit: str) -> Table:
-    table = _table(
+    table = tables.table(
         f"Side by side (money in {unit})",
         "variant",
         "status",
@@ -64,7 +51,7 @@ def _projects(projects: pd.DataFrame) -> Table | Text:
     differ = projects[projects[variants].nunique(axis=1, dropna=False) > 1]
     if differ.empty:
         return Text("Every variant funds the same projects at the same levels and starts.\n")
-    table = _table("Projects that differ (level and start, or off)", "project", *variants)
+    table = tables.table("Projects that differ (level and start, or off)", "project", *variants)
     for column in table.columns[1:]:
         column.overflow = "fold"
     for row in differ.itertuples(index=False):

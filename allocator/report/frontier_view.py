@@ -6,7 +6,6 @@ Every section fits an 80-column terminal.
 from __future__ import annotations
 
 import pandas as pd
-from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -14,6 +13,7 @@ from rich.text import Text
 from allocator.analysis.frontier import Frontier
 from allocator.case.money import FundingKind
 from allocator.report.numbers import amount, plural
+from allocator.report.tables import table
 
 STATUS = {"optimal": "optimal", "feasible": "not proven", "no_solution": "no plan"}
 """Status words in the points table (others as they are)."""
@@ -111,19 +111,6 @@ def _knee(frontier: Frontier, unit: str) -> Text:
     )
 
 
-def _table(title: str, *columns: str) -> Table:
-    table = Table(
-        title=title,
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        min_width=min(len(title), 78),
-    )
-    for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i in (0, len(columns) - 1) else "right")
-    return table
-
-
 def ratio(value: float) -> str:
     """Objective per unit of money: three significant digits, thousands separated above 100."""
     if abs(value) >= 100:
@@ -137,7 +124,7 @@ def _number(value: object) -> str:
 
 
 def _points(frontier: Frontier, unit: str) -> Table:
-    table = _table(
+    out = table(
         f"Value against money ({unit})",
         "factor",
         "money",
@@ -147,13 +134,14 @@ def _points(frontier: Frontier, unit: str) -> Table:
         "funded",
         "",
     )
-    table.caption = "marginal: objective gained per unit of money added"
-    table.caption_justify = "left"
-    table.columns[0].justify = "right"
+    out.caption = "marginal: objective gained per unit of money added"
+    out.caption_justify = "left"
+    out.columns[0].justify = "right"
+    out.columns[-1].justify = "left"
     decimals = _decimals(frontier.points["factor"])
     for row in frontier.points.itertuples(index=False):
         funded = "" if pd.isna(row.funded) else str(row.funded)
-        table.add_row(
+        out.add_row(
             factor_label(row.factor, decimals),
             amount(row.money),
             STATUS.get(row.status, row.status),
@@ -162,7 +150,7 @@ def _points(frontier: Frontier, unit: str) -> Table:
             funded,
             Text("<- knee", style="bold") if row.knee else "",
         )
-    return table
+    return out
 
 
 def _falls(console: Console, frontier: Frontier) -> None:

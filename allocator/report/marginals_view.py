@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.text import Text
 
 from allocator.analysis.marginals import Marginals
-from allocator.report.analysis_tables import MAX_ROWS, bullets, cut, per_unit, signed, table
+from allocator.report.tables import MAX_ROWS, bullets, cut, per_unit, signed, table
 
 
 def render_marginals(console: Console, marginals: Marginals, unit: str) -> None:

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.text import Text
 
 from allocator.analysis.opportunity import Opportunity
-from allocator.report.analysis_tables import MAX_ROWS, bullets, cut, signed, table
+from allocator.report.tables import MAX_ROWS, bullets, cut, signed, table
 
 
 def render_opportunity(console: Console, found: Opportunity, unit: str) -> None:

@@ -7,7 +7,6 @@ how many rows were left out (the CSV and JSON outputs have them all).
 from __future__ import annotations
 
 import pandas as pd
-from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -15,10 +14,9 @@ from rich.text import Text
 from allocator.backends.termination import SolveStatus
 from allocator.engine import Result
 from allocator.plan import Plan
+from allocator.report import tables
 from allocator.report.numbers import amount, plural, short
 
-MAX_ROWS = 25
-"""Rows shown per table before the rest is summarised in one line."""
 MAX_RESOURCES = 4
 """Resources shown side by side in the capacity table."""
 
@@ -89,30 +87,10 @@ def _headline(title: str, result: Result) -> Table:
     return grid
 
 
-def _table(title: str, *columns: str) -> Table:
-    table = Table(
-        title=title,
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        min_width=min(len(title), 78),
-    )
-    for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i == 0 else "right", no_wrap=i == 0)
-    return table
-
-
-def _cut(table: Table, total: int, what: str) -> Table:
-    if total > MAX_ROWS:
-        table.caption = f"... and {plural(total - MAX_ROWS, what)} more (see --csv or --json)"
-        table.caption_justify = "left"
-    return table
-
-
 def _projects(plan: Plan, unit: str) -> Table:
     projects = plan.projects
     funded = projects[projects["funded"]]
-    table = _table(
+    table = tables.table(
         f"Projects: {len(funded)} of {len(projects)} funded (money in {unit}, compute in units)",
         "project",
         "level",
@@ -125,7 +103,7 @@ def _projects(plan: Plan, unit: str) -> Table:
     for column in table.columns[1:3]:
         column.justify = "left"
         column.no_wrap = True
-    shown = pd.concat([funded, projects[~projects["funded"]]]).head(MAX_ROWS)
+    shown = pd.concat([funded, projects[~projects["funded"]]]).head(tables.MAX_ROWS)
     for row in shown.itertuples(index=False):
         if row.funded:
             table.add_row(
@@ -135,7 +113,7 @@ def _projects(plan: Plan, unit: str) -> Table:
         else:
             note = "must fund!" if row.must_fund else "not funded"
             table.add_row(Text(row.id, style="dim"), Text(note, style="dim"), *[""] * 5)
-    return _cut(table, len(projects), "project")
+    return tables.cut(table, len(projects), "project", "see --csv or --json")
 
 
 def _capacity(plan: Plan) -> Table:
@@ -143,7 +121,7 @@ def _capacity(plan: Plan) -> Table:
     by = supply.groupby(["period", "resource"], sort=False)[["used", "available"]].sum()
     resources = list(dict.fromkeys(supply["resource"]))[:MAX_RESOURCES]
     periods = list(dict.fromkeys(supply["period"]))
-    table = _table("Capacity used (units, share available)", "period", *resources)
+    table = tables.table("Capacity used (units, share available)", "period", *resources)
     for period in periods:
         cells = []
         for resource in resources:
@@ -170,7 +148,7 @@ def _contracts(plan: Plan, unit: str) -> Table:
         idle=("idle", "sum"),
         money=("payment", "sum"),
     )
-    table = _table(
+    table = tables.table(
         f"Supply: units paid for or bought, used, idle; money in {unit}",
         "option",
         "kind",
@@ -180,19 +158,20 @@ def _contracts(plan: Plan, unit: str) -> Table:
         "idle",
         "money",
     )
-    for name, row in totals.head(MAX_ROWS).iterrows():
+    for name, row in totals.head(tables.MAX_ROWS).iterrows():
         table.add_row(
             str(name), row["kind"], "yes" if row["signed"] else "no",
             short(row["paid"]), short(row["used"]), short(row["idle"]), amount(row["money"]),
         )  # fmt: skip
-    return _cut(table, len(totals), "option")
+    return tables.cut(table, len(totals), "option", "see --csv or --json")
 
 
 def _cash(plan: Plan, unit: str, carry_over: bool) -> Table:
     money = plan.money
     credit = plan.credit.groupby("period", sort=False)["balance"].sum()
     last = "cash" if carry_over else "surplus"
-    table = _table(f"Money by period ({unit})", "period", "in", "out", "net", last, "credit owed")
+    columns = ("period", "in", "out", "net", last, "credit owed")
+    table = tables.table(f"Money by period ({unit})", *columns)
     for row in money.itertuples(index=False):
         table.add_row(
             row.period, amount(row.money_in), amount(row.money_out), amount(row.net),
@@ -205,11 +184,11 @@ def _limits(plan: Plan) -> Table | Text:
     binding = plan.binding
     if binding.empty:
         return Text("Binding limits: none; no limit holds the plan back.")
-    table = _table("Binding limits", "limit", "where")
+    table = tables.table("Binding limits", "limit", "where")
     table.columns[1].justify = "left"
     grouped = binding.groupby(["meaning", "subject"], sort=False)["period"]
-    for (meaning, subject), periods in list(grouped)[:MAX_ROWS]:
+    for (meaning, subject), periods in list(grouped)[: tables.MAX_ROWS]:
         when = ", ".join(p for p in periods if p is not None)
         where = " ".join(part for part in (subject, when and f"in {when}") if part)
         table.add_row(meaning, where)
-    return _cut(table, grouped.ngroups, "limit")
+    return tables.cut(table, grouped.ngroups, "limit", "see --csv or --json")

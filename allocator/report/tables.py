@@ -1,4 +1,4 @@
-"""Table and list helpers shared by the analysis reports (80 columns)."""
+"""Table and list helpers shared by the terminal reports (80 columns)."""
 
 from __future__ import annotations
 
@@ -27,10 +27,10 @@ def table(title: str, *columns: str, left: int = 1) -> Table:
     return out
 
 
-def cut(out: Table, total: int, what: str) -> Table:
+def cut(out: Table, total: int, what: str, hint: str = "see --json") -> Table:
     """Say in the caption how many rows were left out."""
     if total > MAX_ROWS:
-        out.caption = f"... and {plural(total - MAX_ROWS, what)} more (see --json)"
+        out.caption = f"... and {plural(total - MAX_ROWS, what)} more ({hint})"
         out.caption_justify = "left"
     return out
 
