@@ -24,6 +24,7 @@ from allocator.commands.common import (
     EXIT_INTERRUPTED,
     EXIT_NO_PLAN,
     EXIT_OK,
+    file_sha256,
     make_runner,
     refusals,
 )
@@ -168,7 +169,7 @@ def solve(
         with refusals(err, case_file):
             found = run_marginals(err, result.case, runner, 0.05, result)
         render_marginals(out, found, result.case.money_unit)
-        extra["marginals"] = marginals_document(found, case_file, "")
+        extra["marginals"] = marginals_document(found, case_file, file_sha256(case_file))
     _write_outputs(err, result, case_file, json_out, csv_dir, extra)
     code = EXIT_BY_STATUS[result.termination.status]
     if code != EXIT_OK:
