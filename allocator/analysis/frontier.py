@@ -46,9 +46,9 @@ objective is not above the first, or when no point lies above the line (the
 curve is straight or bends upward: more money keeps paying as much or more).
 
 Solving. Points are solved in parallel across local processes
-(``concurrent.futures.ProcessPoolExecutor``; forked on Linux, the platform's
-default start method elsewhere, where a script needs an ``if __name__ ==
-"__main__"`` guard). ``workers`` defaults to min(steps, os.cpu_count());
+(``allocator.analysis.parallel``: forked on Linux, the platform's default start
+method elsewhere, where a script needs an ``if __name__ == "__main__"``
+guard). ``workers`` defaults to min(steps, os.cpu_count());
 ``workers=1`` solves in this process. The tables are the same either way and
 ordered by factor. Each ``Result`` keeps its scaled case, plan and checker
 verdict, not the formulation or the column values. An interrupt or a failed
