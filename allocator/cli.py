@@ -29,11 +29,13 @@ from allocator.commands.common import (
     refusals,
 )
 from allocator.commands.compare import compare_command
+from allocator.commands.explain import explain_command, explanation_document
 from allocator.commands.frontier import frontier_command
 from allocator.commands.marginals import marginals_command, marginals_document, run_marginals
 from allocator.commands.opportunity import opportunity_command
 from allocator.engine import PlanCheckError, Result
 from allocator.engine import solve as solve_case
+from allocator.explain import explain
 from allocator.generate import generate_case
 from allocator.report.case_summary import summarise
 from allocator.report.files import write_tables, write_text
@@ -170,10 +172,19 @@ def solve(
             found = run_marginals(err, result.case, runner, 0.05, result)
         render_marginals(out, found, result.case.money_unit)
         extra["marginals"] = marginals_document(found, case_file, file_sha256(case_file))
+    infeasible = result.termination.status is SolveStatus.INFEASIBLE
+    if infeasible and json_out is not None:
+        with refusals(err, case_file), err.status("Explaining", spinner="dots"):
+            found = explain(result.case, backend, solver, time_limit)
+        extra["explanation"] = explanation_document(found)
     _write_outputs(err, result, case_file, json_out, csv_dir, extra)
     code = EXIT_BY_STATUS[result.termination.status]
     if code != EXIT_OK:
-        err.print(f"allocator: {title}: {status_line(result)}", markup=False, soft_wrap=True)
+        hint = f"; run `allocator explain {case_file}` to see why" if infeasible else ""
+        if infeasible and scenario:
+            hint = f"; run `allocator explain {case_file} --scenario {scenario}` to see why"
+        line = f"allocator: {title}: {status_line(result)}{hint}"
+        err.print(line, markup=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -284,6 +295,7 @@ def generate(
 app.command("compare")(compare_command)
 app.command("marginals")(marginals_command)
 app.command("opportunity")(opportunity_command)
+app.command("explain")(explain_command)
 app.command("frontier")(frontier_command)
 
 

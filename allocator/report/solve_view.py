@@ -48,10 +48,7 @@ def status_line(result: Result) -> str:
     if t.status is SolveStatus.NO_SOLUTION:
         return "no plan found within the time limit"
     if t.status is SolveStatus.INFEASIBLE:
-        return (
-            "infeasible: no plan keeps every rule of the case (look at must-fund "
-            "projects, commitments, budgets and minimum cash)"
-        )
+        return "infeasible: no plan keeps every rule of the case"
     return t.status.value
 
 

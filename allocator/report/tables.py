@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from allocator.report.numbers import plural
 
@@ -41,7 +42,7 @@ def bullets(lines: Iterable[str]) -> Table:
     grid.add_column(no_wrap=True)
     grid.add_column()
     for line in lines:
-        grid.add_row(" -", line)
+        grid.add_row(" -", Text(line))  # Text: case ids and paths may hold [brackets]
     return grid
 
 

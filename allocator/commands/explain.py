@@ -1,0 +1,71 @@
+"""``allocator explain``: why a case has no plan, and what would change that."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from allocator.backends.registry import DEFAULT_BACKEND
+from allocator.commands.common import (
+    BackendName,
+    CaseFile,
+    JsonOut,
+    SolverName,
+    TimeLimit,
+    emit_json,
+    file_sha256,
+    read_case,
+    refusals,
+)
+from allocator.explain import Explanation, explain
+from allocator.report.explain_view import render_explanation
+from allocator.report.plan_json import records
+
+
+def explain_command(
+    case_file: CaseFile,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help="Apply this scenario first.")
+    ] = None,
+    backend: BackendName = DEFAULT_BACKEND,
+    solver: SolverName = None,
+    time_limit: TimeLimit = None,
+    json_out: JsonOut = None,
+) -> None:
+    """Explain an infeasible case: the smallest changes that make it feasible, in the
+    case's words and units, and a set of limits that cannot all hold together.
+
+    Exit status: 0 explained (or the case has a plan), 2 bad input.
+    """
+    err = Console(stderr=True)
+    out = err if json_out == "-" else Console()
+    case = read_case(err, case_file, scenario)
+    with refusals(err, case_file), err.status("Explaining", spinner="dots") as status:
+        found = explain(
+            case, backend, solver, time_limit, progress=lambda text: status.update(text)
+        )
+    title = str(case_file) + (f" [{scenario}]" if scenario else "")
+    render_explanation(out, title, found)
+    if json_out is not None:
+        document = explanation_document(found) | {
+            "case": {"name": case.name, "file": str(case_file), "sha256": file_sha256(case_file)},
+            "scenario": scenario,
+        }
+        emit_json(err, json_out, document)
+
+
+def explanation_document(found: Explanation) -> dict[str, Any]:
+    """The JSON of an explanation: feasible, changes, conflict, minimal, solver."""
+    t = found.termination
+    return {
+        "feasible": found.feasible,
+        "changes": records(found.changes),
+        "conflict": records(found.conflict),
+        "conflict_minimal": found.minimal,
+        "feasibility_checks": found.checks,
+        "backend": t.backend,
+        "solver": t.solver,
+        "solver_version": t.solver_version,
+    }

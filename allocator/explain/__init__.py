@@ -1,0 +1,149 @@
+"""Why a case has no plan: the smallest weighted set of changes, and a conflict set.
+
+``explain(case, backend=...)`` solves the elastic model (``elastic``) — the case's
+own formulation with a weighted slack on each limit — to find the cheapest changes
+that would make the case feasible, in the case's words and units; then a deletion
+filter (``conflict``) finds a small group of limits that cannot all hold. Both use
+only the chosen backend's ordinary MIP solves, so they work with every solver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from allocator.backends.options import SolveOptions
+from allocator.backends.registry import DEFAULT_BACKEND, get_backend
+from allocator.backends.termination import Termination
+from allocator.case.model import Case
+from allocator.explain.conflict import find_conflict
+from allocator.explain.elastic import elastic_model, softened_rows
+from allocator.explain.words import change_text, limit_text
+from allocator.formulation import Formulation, formulate
+from allocator.formulation.choices import Choices, demand_profile
+from allocator.model.linear import LinearModel
+
+BROKEN = 1e-6
+"""A slack counts as a change when it exceeds this times its row's scale."""
+
+CHANGES = ["family", "subject", "period", "amount", "text", "path"]
+LIMITS = ["family", "subject", "period", "text", "path"]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """``feasible`` True: the case has a plan and nothing is explained. Otherwise
+    ``changes`` (family, subject, period, amount, text, path) is the cheapest set of
+    changes the elastic model found, and ``conflict`` (family, subject, period, text,
+    path) a group of limits that cannot all hold; ``minimal`` says whether the
+    conflict is proven irreducible."""
+
+    feasible: bool
+    changes: pd.DataFrame
+    conflict: pd.DataFrame
+    minimal: bool
+    checks: int
+    termination: Termination
+
+
+def explain(
+    case: Case,
+    backend: str = DEFAULT_BACKEND,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    max_checks: int = 200,
+    progress: Callable[[str], None] | None = None,
+) -> Explanation:
+    """Explain why ``case`` has no plan (see the module docstring)."""
+    say = progress or (lambda _: None)
+    options = SolveOptions(time_limit=time_limit, solver=solver)
+    formulation = formulate(case)
+    model = formulation.model
+    say("solving the elastic model")
+    elastic = elastic_model(model)
+    solved = get_backend(backend).solve(elastic.model, options)
+    t = solved.termination
+    if solved.values is None:
+        raise ValueError(f"the elastic model could not be solved ({t.status.value}: {t.message})")
+    slack = solved.values[elastic.first_slack :]
+    rows, sides, names = softened_rows(model)
+    scale = _row_scale(model, rows, sides)
+    broken = slack > BROKEN * scale
+    if not broken.any():
+        empty = pd.DataFrame(columns=CHANGES)
+        return Explanation(True, empty, pd.DataFrame(columns=LIMITS), True, 0, t)
+    changes = _changes(case, formulation, solved.values, rows, names, slack, broken)
+    say("looking for a conflict set")
+    found = find_conflict(
+        model, rows, sides, broken, backend, options, max_checks,
+        done=lambda n: say(f"conflict set: {n} feasibility checks"),
+    )  # fmt: skip
+    position = {int(r): i for i, r in enumerate(rows)}
+    conflict = [_limit_row(case, model, names[position[r]], r) for r in found.rows]
+    return Explanation(
+        False, changes, pd.DataFrame(conflict, columns=LIMITS), found.minimal, found.checks, t
+    )
+
+
+def _row_scale(model: LinearModel, rows: np.ndarray, sides: np.ndarray) -> np.ndarray:
+    magnitude = abs(model.matrix).max(axis=1).toarray().ravel()[rows]
+    bound = np.where(sides > 0, model.row_upper[rows], model.row_lower[rows])
+    return np.maximum.reduce([np.ones(rows.size), np.abs(bound), magnitude])
+
+
+def _keys(model: LinearModel, row: int) -> dict[str, str]:
+    for family in model.constraints:
+        if family.start <= row < family.stop:
+            return {k: str(v) for k, v in family.keys.iloc[row - family.start].items()}
+    return {}
+
+
+def _changes(
+    case: Case,
+    formulation: Formulation,
+    x: np.ndarray,
+    rows: np.ndarray,
+    names: list[str],
+    slack: np.ndarray,
+    broken: np.ndarray,
+) -> pd.DataFrame:
+    model = formulation.model
+    users = _users(case, formulation, x)
+    out = []
+    for i in np.flatnonzero(broken):
+        keys = _keys(model, int(rows[i]))
+        period = keys.get("period", "")
+        who = users.get((keys.get("resource"), period), []) if names[i] == "demand" else []
+        if names[i] in ("cash", "budget"):
+            who = users.get(("money", period), [])
+        text, path = change_text(case, names[i], keys, float(slack[i]), who)
+        subject = " ".join(v for k, v in keys.items() if k != "period")
+        out.append((names[i], subject, period or None, float(slack[i]), text, path))
+    return pd.DataFrame(out, columns=CHANGES)
+
+
+def _users(case: Case, formulation: Formulation, x: np.ndarray) -> dict[tuple, list[str]]:
+    """Funded projects in the elastic solution by (resource, period) they use, and by
+    ("money", period) for those that spend in or before the period."""
+    chosen = Choices(formulation.choices.table[x[formulation.choose] > 0.5].reset_index(drop=True))
+    position = {r.id: i for i, r in enumerate(case.resources)}
+    choice, r, t, _ = demand_profile(case, chosen, position)
+    users: dict[tuple, list[str]] = {}
+    names = [res.id for res in case.resources]
+    for c, ri, ti in zip(choice, r, t, strict=True):
+        pid = chosen.table["project"].iloc[c]
+        users.setdefault((names[ri], case.periods[ti]), []).append(pid)
+    for row in chosen.table.itertuples(index=False):
+        for ti in range(row.s, len(case.periods)):
+            users.setdefault(("money", case.periods[ti]), []).append(row.project)
+    return {k: list(dict.fromkeys(v)) for k, v in users.items()}
+
+
+def _limit_row(case: Case, model: LinearModel, family: str, row: int) -> tuple:
+    keys = _keys(model, row)
+    text, path = limit_text(case, family, keys)
+    subject = " ".join(v for k, v in keys.items() if k != "period")
+    return (family, subject, keys.get("period") or None, text, path)
