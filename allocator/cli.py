@@ -179,6 +179,9 @@ def solve(
         extra["explanation"] = explanation_document(found)
     _write_outputs(err, result, case_file, json_out, csv_dir, extra)
     code = EXIT_BY_STATUS[result.termination.status]
+    if result.termination.interrupted:
+        err.print("allocator: interrupted: the best plan found so far is shown", markup=False)
+        raise typer.Exit(EXIT_INTERRUPTED)
     if code != EXIT_OK:
         hint = f"; run `allocator explain {case_file}` to see why" if infeasible else ""
         if infeasible and scenario:

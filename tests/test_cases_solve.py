@@ -15,10 +15,14 @@ from allocator.backends import BACKENDS, SolveStatus
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
 
+INFEASIBLE = {("frontier-lab-2026.yaml", "train-now")}
+"""Variants written to be infeasible (for ``allocator explain``)."""
+
 VARIANTS = [
     (path.name, scenario)
     for path in sorted(CASES.glob("*.yaml"))
     for scenario in [None, *allocator.load_case(path).scenarios]
+    if (path.name, scenario) not in INFEASIBLE
 ]
 
 
@@ -46,3 +50,27 @@ def test_flagship_matches_the_independent_model() -> None:
     result = allocator.solve(allocator.load_case(CASES / "frontier-lab-2026.yaml"), backend="pulp")
     assert 70_882 <= result.termination.objective <= 70_882 * (1 + 1e-4)
     assert "video" not in result.plan.funded
+
+
+@pytest.mark.parametrize(("file", "scenario"), sorted(INFEASIBLE))
+def test_infeasible_variants_are_infeasible_on_both_backends(file: str, scenario: str) -> None:
+    case = allocator.load_case(CASES / file)
+    for backend in BACKENDS:
+        result = allocator.solve(case, scenario=scenario, backend=backend)
+        assert result.termination.status is SolveStatus.INFEASIBLE
+
+
+def test_train_now_is_explained_as_a_gb300_shortage() -> None:
+    """The run needs 400,000 GB300s a quarter from 2026Q2 beside chat; 2026 supply cannot
+    deliver them (the AMD and custom chips that would take chat's load come in 2027)."""
+    from allocator.explain import explain
+
+    case = allocator.apply_scenario(
+        allocator.load_case(CASES / "frontier-lab-2026.yaml"), "train-now"
+    )
+    for backend in BACKENDS:
+        found = explain(case, backend=backend)
+        short = found.changes[found.changes["family"] == "demand"]
+        assert set(short["subject"]) == {"gb300"}
+        assert "2026Q2" in set(short["period"])
+        assert "train-frontier must be funded" in set(found.conflict["text"])

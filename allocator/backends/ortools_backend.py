@@ -81,7 +81,8 @@ OR-Tools status -> ``SolveStatus``
 
 OR-Tools gives no termination reason, so "the time limit ran out" means a time
 limit was set and the solve took at least 95% of it, or (for a plan not proven
-optimal) a time limit was set at all: nothing else stops a solver short of a proof.
+optimal) at least half of it. A plan not proven optimal otherwise was stopped by an
+interrupt (SCIP catches Ctrl-C and stops): ``interrupted``.
 """
 
 from __future__ import annotations
@@ -255,6 +256,7 @@ class Reading:
     values: np.ndarray | None = None
     message: str = ""
     limit_reached: bool = False
+    interrupted: bool = False
 
 
 class OrToolsBackend:
@@ -306,6 +308,7 @@ class OrToolsBackend:
             solver_version=f"OR-Tools {ortools.__version__} ({spec.name})",
             message=message,
             limit_reached=reading.limit_reached,
+            interrupted=reading.interrupted,
         )
         optimal = reading.status is SolveStatus.OPTIMAL
         return SolveResult(
@@ -522,20 +525,31 @@ def _read_plan(
             f"(achieved gap {achieved})",
             **common,
         )
-    if outcome.ran_out or options.time_limit is not None:
-        # with no gap to stop at, only the time limit stops a solver short of a proof
+    if _stopped_by_limit(outcome, options):
         return Reading(
             SolveStatus.FEASIBLE,
             message=f"time limit of {options.time_limit:g} s reached before optimality was proven",
             limit_reached=True,
             **common,
         )
-    detail = f": {outcome.status_string}" if outcome.status_string else ""
+    detail = f" ({outcome.status_string})" if outcome.status_string else ""
     return Reading(
         SolveStatus.FEASIBLE,
-        message=f"{spec.name} stopped before proving optimality{detail}",
+        message=f"{spec.name} was interrupted before proving optimality{detail}",
+        interrupted=True,
         **common,
     )
+
+
+def _stopped_by_limit(outcome: RawOutcome, options: SolveOptions) -> bool:
+    """Whether the time limit, rather than an interrupt, stopped a solve short of a proof.
+
+    With no gap to stop at, only the time limit or an interrupt (Ctrl-C, which SCIP
+    catches and OR-Tools reports as FEASIBLE with no reason) can: a solve that used at
+    least half its limit is taken to have reached it (a busy machine can make a short
+    limit end early by the wall clock)."""
+    limit = options.time_limit
+    return outcome.ran_out or (limit is not None and outcome.seconds >= 0.5 * limit)
 
 
 def _tell_apart(text: str, recheck: Callable[[], RawOutcome | None]) -> Reading:

@@ -37,6 +37,7 @@ class Termination:
 
     ``gap`` is |bound - objective| / max(|objective|, 1e-9), None when either
     is unknown. ``limit_reached`` is True when a time limit ended the search.
+    ``interrupted`` is True when Ctrl-C ended it.
     """
 
     status: SolveStatus
@@ -48,6 +49,9 @@ class Termination:
     solver_version: str
     message: str = ""
     limit_reached: bool = False
+    interrupted: bool = False
+    """True when an interrupt (Ctrl-C) stopped the solver; the plan, if any, is the best
+    found by then."""
 
     @property
     def gap(self) -> float | None:

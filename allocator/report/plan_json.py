@@ -1,7 +1,7 @@
 """The JSON document of a solve: the termination record, the case, and the plan's tables.
 
 Keys: status, objective, bound, gap, seconds, backend, solver, solver_version,
-message, limit_reached, case {name, file, sha256}, scenario, model {columns,
+message, limit_reached, interrupted, case {name, file, sha256}, scenario, model {columns,
 rows, nonzeros, integers}, timings, then the plan: projects, allocations,
 supply, funding, earmarks, credit, cash (the money table), objective_parts,
 binding, and checked (True once the independent checker passed the plan).
@@ -47,6 +47,7 @@ def result_document(result: Result, file: str, sha256: str) -> dict[str, Any]:
         "solver_version": t.solver_version,
         "message": t.message,
         "limit_reached": t.limit_reached,
+        "interrupted": t.interrupted,
         "case": {"name": result.case.name, "file": file, "sha256": sha256},
         "scenario": result.scenario,
         "money_unit": result.case.money_unit,

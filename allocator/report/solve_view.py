@@ -44,6 +44,7 @@ def status_line(result: Result) -> str:
         return "optimal (proven)"
     if t.status is SolveStatus.FEASIBLE:
         why = "time limit reached" if t.limit_reached else "stopped within the allowed gap"
+        why = "interrupted" if t.interrupted else why
         return f"feasible, not proven optimal ({why})"
     if t.status is SolveStatus.NO_SOLUTION:
         return "no plan found within the time limit"
