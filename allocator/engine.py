@@ -22,6 +22,7 @@ from allocator.case.model import Case
 from allocator.case.whatif import apply_scenario
 from allocator.formulation import Formulation, formulate
 from allocator.model.linear import LinearModel
+from allocator.model.numerics import numeric_warnings
 from allocator.plan import Plan, extract_plan
 from allocator.verify import Verification, Violation, verify
 
@@ -57,6 +58,8 @@ class Result:
     """The formulation solved, for analyses that re-solve variants of it."""
     values: np.ndarray | None = field(default=None, repr=False)
     """Every column's value in the plan, as the solver returned it."""
+    warnings: tuple[str, ...] = ()
+    """Numbers in the model that solvers handle badly (``allocator.model.numerics``)."""
 
 
 def solve(
@@ -118,7 +121,10 @@ def solve_formulation(
         "nonzeros": int(model.matrix.nnz),
         "integers": int(model.integer.sum()),
     }
-    result = Result(case, scenario, solved.termination, None, None, seconds, size, formulation)
+    warnings = tuple(numeric_warnings(model))
+    result = Result(
+        case, scenario, solved.termination, None, None, seconds, size, formulation, None, warnings
+    )
     if solved.values is None or not solved.termination.status.has_solution:
         return result
     say("checking the plan")

@@ -53,6 +53,7 @@ def result_document(result: Result, file: str, sha256: str) -> dict[str, Any]:
         "money_unit": result.case.money_unit,
         "model": result.size,
         "timings": result.seconds,
+        "warnings": list(result.warnings),
     }
     plan = result.plan
     for key, table in PLAN_KEYS.items():

@@ -80,6 +80,8 @@ def _headline(title: str, result: Result) -> Table:
     )
     if t.message:
         grid.add_row("note", Text(t.message))
+    for warning in result.warnings:
+        grid.add_row("warning", Text(warning, style="yellow"))
     if result.verification is not None:
         grid.add_row("checked", "the plan keeps every rule of the case (independent checker)")
     return grid
