@@ -217,3 +217,28 @@ def test_raw_text(tmp_path_factory, text) -> None:
 @given(blob=st.binary(max_size=80))
 def test_raw_bytes(tmp_path_factory, blob) -> None:
     outcome_is_clean(write(tmp_path_factory.mktemp("fuzz"), "case.yaml", blob))
+
+
+# --- (d) mutated cases through solve and explain -----------------------------------------
+
+
+@settings(max_examples=60)
+@given(data=st.data())
+def test_mutated_case_solves_or_is_refused_or_explained(tmp_path_factory, fresh_case, data) -> None:
+    """Never a traceback: a checked plan (0), bad input (2), or infeasible (3), which
+    ``explain`` then explains."""
+    path = write(
+        tmp_path_factory.mktemp("fuzz"), "case.yaml", dump(data.draw(mutated_case(fresh_case())))
+    )
+    result = RUNNER.invoke(app, ["solve", str(path), "--backend", "pulp"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"{type(result.exception).__name__}: {result.exception}"
+    )
+    assert result.exit_code in (0, 2, 3), result.output
+    event(f"solve exit {result.exit_code}")
+    if result.exit_code == 0:
+        assert "the plan keeps every rule of the case" in result.stdout
+    if result.exit_code == 3:
+        explained = RUNNER.invoke(app, ["explain", str(path), "--backend", "pulp"])
+        assert explained.exit_code == 0, explained.output
+        assert "is infeasible" in explained.stdout

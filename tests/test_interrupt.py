@@ -63,3 +63,22 @@ def test_the_same_case_and_options_give_the_same_plan(backend: str) -> None:
     first, second = (allocator.solve(case, backend=backend) for _ in range(2))
     for name, table in first.plan.tables().items():
         assert table.equals(second.plan.tables()[name]), name
+
+
+def test_a_time_limit_gives_the_best_plan_with_its_bound_and_gap(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from allocator.cli import app
+
+    case = tmp_path / "hard.json"
+    case.write_text(json.dumps(generate_case(2000, 4, 12, 3)))
+    shown = CliRunner().invoke(app, ["solve", str(case), "--time-limit", "3", "--json", "-"])
+    document = json.loads(shown.stdout)
+    assert document["limit_reached"] is True
+    if shown.exit_code == 0:  # a plan, not proven optimal
+        assert document["status"] == "feasible"
+        assert document["bound"] >= document["objective"]
+        assert document["gap"] > 0
+    else:  # no plan in time: exit 4
+        assert shown.exit_code == 4
+        assert document["status"] == "no_solution"
