@@ -1011,3 +1011,15 @@ def test_numeric_period_key_outside_horizon_keeps_the_key_in_its_path(problems_o
     (problem,) = problems_of(text)
     assert problem.message == "'2027' is not a period of the horizon (2025..2026)"
     assert problem.path == "budget.amounts.2027"
+
+
+def test_an_oversized_case_file_is_refused_before_reading(tmp_path, monkeypatch) -> None:
+    import allocator.case.loading as loading
+    from allocator.case import CaseError as Refused
+
+    monkeypatch.setattr(loading, "MAX_CASE_BYTES", 1024)
+    big = tmp_path / "big.yaml"
+    big.write_text("name: big\n" + "# padding\n" * 200)
+    with pytest.raises(Refused) as error:
+        loading.read_case_data(big)
+    assert "a case file may be at most" in str(error.value.problems[0])

@@ -22,6 +22,9 @@ from allocator.case.yamlio import LineFinder, parse_yaml
 
 VOCABULARY = field_names(Case)
 
+MAX_CASE_BYTES = 512 * 2**20
+"""The largest case file read (a 100,000-project case in JSON is about 60 MiB)."""
+
 
 @dataclass
 class Source:
@@ -50,6 +53,13 @@ def read_case_data(path: str | Path) -> tuple[dict[str, Any], Source]:
     shown = str(path)
     file = Path(path)
     try:
+        size = file.stat().st_size
+        if size > MAX_CASE_BYTES and file.is_file():
+            raise CaseError.single(
+                shown,
+                f"is {size / 2**20:,.0f} MiB; a case file may be at most "
+                f"{MAX_CASE_BYTES / 2**20:,.0f} MiB (put large tables in CSV files beside it)",
+            )
         raw_bytes = file.read_bytes()
     except FileNotFoundError:
         raise CaseError.single(shown, "no such file") from None
