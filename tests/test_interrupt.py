@@ -1,4 +1,4 @@
-"""Ctrl-C during a solve: exit 130, no half-written file; SCIP's best plan so far is reported.
+"""Ctrl-C during a solve: the best plan so far is reported and written, exit 130.
 
 Ctrl-C in a terminal signals the whole foreground process group, so the test starts
 the command in its own session and signals that group: CBC (a child process of
@@ -47,7 +47,7 @@ def test_sigint_reports_or_stops_and_leaves_no_partial_file(tmp_path: Path, back
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
     assert not list(tmp_path.glob(".*.tmp"))
-    if out.exists():  # SCIP stops and hands back its best plan, which is reported
+    if out.exists():  # SCIP and CBC stop and hand back their best plan, which is reported
         document = json.loads(out.read_text())
         assert document["interrupted"] is True
         assert document["status"] in ("feasible", "no_solution")

@@ -101,11 +101,15 @@ Known limits
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
+import signal
 import tempfile
+import threading
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
@@ -156,6 +160,7 @@ class _Reading:
     bound: float | None = None
     detail: str = ""
     version: str = ""
+    interrupted: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,6 +202,8 @@ class PulpBackend:
         if reading.said is _Said.UNBOUNDED_OR_INFEASIBLE:
             reading = _confirm_unbounded(pulp_name, model, options, reading, started)
         status, objective, bound, message = _judge(reading, model, options, values)
+        if reading.interrupted:
+            status, message = _interrupted(status, message, reading.detail)
         termination = Termination(
             status=status,
             objective=objective,
@@ -207,6 +214,7 @@ class PulpBackend:
             solver_version=_version(pulp_name, reading),
             message=message,
             limit_reached=reading.time_limit_hit and status is not SolveStatus.OPTIMAL,
+            interrupted=reading.interrupted and status is not SolveStatus.OPTIMAL,
         )
         if status is not SolveStatus.OPTIMAL or model.integer.any():
             return SolveResult(termination, values if status.has_solution else None)
@@ -314,19 +322,51 @@ def _run(
     with tempfile.TemporaryDirectory(prefix="allocator-pulp-") as folder:
         is_cbc = pulp_name == "PULP_CBC_CMD"
         log_path = Path(folder) / "cbc.log" if is_cbc and not options.verbose else None
+        interrupt = _Interrupt()
         try:
             solver = _make_solver(pulp_name, options, time_limit, log_path)
             if pulp_name == "HiGHS":
                 _reset_highs_threads()
-            problem.solve(solver)
+            with interrupt.deferred():
+                problem.solve(solver)
         except Exception as error:  # PuLP and the solvers raise many kinds
             return _Reading(_Said.ERROR, False, detail=f"{type(error).__name__}: {error}")
         log = log_path.read_text(errors="replace") if log_path and log_path.exists() else ""
     if is_cbc:
-        return _read_cbc(problem, model, time_limit, log)
-    if pulp_name == "HiGHS":
-        return _read_highs(problem, model)
-    return _read_pulp(problem, time_limit)
+        reading = _read_cbc(problem, model, time_limit, log)
+    elif pulp_name == "HiGHS":
+        reading = _read_highs(problem, model)
+    else:
+        reading = _read_pulp(problem, time_limit)
+    return replace(reading, interrupted=interrupt.seen) if interrupt.seen else reading
+
+
+class _Interrupt:
+    """Ctrl-C during a solve, deferred: the solver (CBC, a child process in the same
+    process group) receives the terminal's interrupt too, stops and writes its best plan,
+    which PuLP then reads; the first interrupt is only noted here. A second one raises
+    ``KeyboardInterrupt`` at once."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.getsignal(signal.SIGINT)
+
+        def note(signum: int, frame: object) -> None:
+            if self.seen:
+                raise KeyboardInterrupt
+            self.seen = True
+
+        signal.signal(signal.SIGINT, note)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _reset_highs_threads() -> None:
@@ -603,6 +643,16 @@ def _judge(
         return SolveStatus.UNBOUNDED, None, None, reading.detail
     detail = reading.detail or "the solver gave no usable answer"
     return SolveStatus.ERROR, None, None, detail
+
+
+def _interrupted(status: SolveStatus, message: str, detail: str) -> tuple[SolveStatus, str]:
+    """An interrupted solve: its plan, not proven optimal, or no plan at all."""
+    said = f" ({detail})" if detail else ""
+    if status is SolveStatus.FEASIBLE:
+        return status, f"interrupted before proving optimality{said}"
+    if status is SolveStatus.ERROR:
+        return SolveStatus.NO_SOLUTION, f"interrupted before any plan was found{said}"
+    return status, message
 
 
 def _version(pulp_name: str, reading: _Reading) -> str:
