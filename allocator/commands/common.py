@@ -46,6 +46,12 @@ Gap = Annotated[
     float,
     typer.Option(min=0.0, max=0.999, help="Stop within this relative gap (0: prove optimal)."),
 ]
+ScenarioName = Annotated[
+    str | None, typer.Option("--scenario", "-s", help="Apply this scenario first.")
+]
+Workers = Annotated[
+    int | None, typer.Option(min=1, help="Processes to solve in (default: one per CPU).")
+]
 JsonOut = Annotated[
     str | None, typer.Option("--json", metavar="FILE|-", help="Write the result as JSON.")
 ]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-import typer
 from rich.console import Console
 
 from allocator.backends.registry import DEFAULT_BACKEND
@@ -12,6 +11,7 @@ from allocator.commands.common import (
     BackendName,
     CaseFile,
     JsonOut,
+    ScenarioName,
     SolverName,
     TimeLimit,
     emit_json,
@@ -26,9 +26,7 @@ from allocator.report.plan_json import records
 
 def explain_command(
     case_file: CaseFile,
-    scenario: Annotated[
-        str | None, typer.Option("--scenario", "-s", help="Apply this scenario first.")
-    ] = None,
+    scenario: ScenarioName = None,
     backend: BackendName = DEFAULT_BACKEND,
     solver: SolverName = None,
     time_limit: TimeLimit = None,

@@ -16,6 +16,7 @@ from allocator.commands.common import (
     CaseFile,
     Gap,
     JsonOut,
+    ScenarioName,
     SolverName,
     TimeLimit,
     emit_json,
@@ -47,9 +48,7 @@ def frontier_command(
             "budget and every equity source without an earmark.",
         ),
     ] = None,
-    scenario: Annotated[
-        str | None, typer.Option("--scenario", "-s", help="Apply this scenario first.")
-    ] = None,
+    scenario: ScenarioName = None,
     workers: Annotated[
         int | None,
         typer.Option("--workers", min=1, help="Processes solving points (default: one per CPU)."),

@@ -19,6 +19,7 @@ from allocator.commands.common import (
     CaseFile,
     Gap,
     JsonOut,
+    ScenarioName,
     SolverName,
     TimeLimit,
     emit_json,
@@ -41,9 +42,7 @@ Step = Annotated[
 
 def marginals_command(
     case_file: CaseFile,
-    scenario: Annotated[
-        str | None, typer.Option("--scenario", "-s", help="Apply this scenario first.")
-    ] = None,
+    scenario: ScenarioName = None,
     step: Step = 0.05,
     backend: BackendName = DEFAULT_BACKEND,
     solver: SolverName = None,

@@ -15,8 +15,10 @@ from allocator.commands.common import (
     CaseFile,
     Gap,
     JsonOut,
+    ScenarioName,
     SolverName,
     TimeLimit,
+    Workers,
     emit_json,
     file_sha256,
     make_runner,
@@ -35,16 +37,12 @@ def opportunity_command(
         list[str] | None,
         typer.Option("--project", "-p", help="Only this project (repeat for more)."),
     ] = None,
-    scenario: Annotated[
-        str | None, typer.Option("--scenario", "-s", help="Apply this scenario first.")
-    ] = None,
+    scenario: ScenarioName = None,
     backend: BackendName = DEFAULT_BACKEND,
     solver: SolverName = None,
     time_limit: TimeLimit = None,
     gap: Gap = 0.0,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Processes to solve in (default: one per CPU).")
-    ] = None,
+    workers: Workers = None,
     json_out: JsonOut = None,
 ) -> None:
     """Force each project out (if funded) or in at each level (if not), solve again and
