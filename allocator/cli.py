@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from allocator import __version__
-from allocator.backends.base import BackendError
-from allocator.backends.registry import BACKENDS, DEFAULT_BACKEND
+from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.backends.termination import SolveStatus
 from allocator.case import Case, CaseError, load_case
 from allocator.case.yamlio import dump_yaml
@@ -24,8 +22,18 @@ from allocator.commands.common import (
     EXIT_INTERRUPTED,
     EXIT_NO_PLAN,
     EXIT_OK,
+    BackendName,
+    CaseFile,
+    Gap,
+    JsonOut,
+    ScenarioName,
+    SolverName,
+    TimeLimit,
+    emit_json,
+    fail,
     file_sha256,
     make_runner,
+    read_case,
     refusals,
 )
 from allocator.commands.compare import compare_command
@@ -33,14 +41,14 @@ from allocator.commands.explain import explain_command, explanation_document
 from allocator.commands.frontier import frontier_command
 from allocator.commands.marginals import marginals_command, marginals_document, run_marginals
 from allocator.commands.opportunity import opportunity_command
-from allocator.engine import PlanCheckError, Result
+from allocator.engine import Result
 from allocator.engine import solve as solve_case
 from allocator.explain import explain
 from allocator.generate import generate_case
 from allocator.report.case_summary import summarise
 from allocator.report.files import write_tables, write_text
 from allocator.report.marginals_view import render_marginals
-from allocator.report.plan_json import dumps, result_document
+from allocator.report.plan_json import result_document
 from allocator.report.redirect import stdout_to_stderr
 from allocator.report.solve_view import render_result, status_line
 from allocator.report.validate_view import render_problems, render_summary
@@ -112,30 +120,14 @@ def validate(
 
 @app.command()
 def solve(
-    case_file: Annotated[
-        Path, typer.Argument(metavar="CASE", help="Case file (YAML or JSON).", show_default=False)
-    ],
-    scenario: Annotated[
-        str | None, typer.Option("--scenario", "-s", help="Apply this scenario first.")
-    ] = None,
-    backend: Annotated[
-        str, typer.Option("--backend", "-b", help=f"One of: {', '.join(BACKENDS)}.")
-    ] = DEFAULT_BACKEND,
-    solver: Annotated[
-        str | None,
-        typer.Option(help="Solver of the backend (ortools: scip, highs, cp-sat; pulp: cbc, ...)."),
-    ] = None,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", min=0.001, help="Seconds before stopping.")
-    ] = None,
-    gap: Annotated[
-        float,
-        typer.Option(min=0.0, max=0.999, help="Stop within this relative gap (0: prove optimal)."),
-    ] = 0.0,
+    case_file: CaseFile,
+    scenario: ScenarioName = None,
+    backend: BackendName = DEFAULT_BACKEND,
+    solver: SolverName = None,
+    time_limit: TimeLimit = None,
+    gap: Gap = 0.0,
     threads: Annotated[int | None, typer.Option(min=1, help="Solver threads.")] = None,
-    json_out: Annotated[
-        str | None, typer.Option("--json", metavar="FILE|-", help="Write the result as JSON.")
-    ] = None,
+    json_out: JsonOut = None,
     csv_dir: Annotated[
         Path | None, typer.Option("--csv", metavar="DIR", help="Write the plan's tables as CSV.")
     ] = None,
@@ -148,47 +140,33 @@ def solve(
     """Find the best plan for a case and report it.
 
     Exit status: 0 a plan (optimal, or feasible within a limit, as the report
-    says), 2 bad input, 3 infeasible, 4 no plan within the time limit, 1 error.
+    says), 2 bad input, 3 infeasible, 4 no plan within the time limit, 130
+    interrupted (the best plan so far is reported), 1 error.
     """
     err = Console(stderr=True)
     out = err if json_out == "-" else Console()
-    try:
-        with err.status(f"Reading {case_file}", spinner="dots"):
-            case = load_case(case_file)
-    except CaseError as error:
-        render_problems(err, str(case_file), error.problems)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    try:
+    case = read_case(err, case_file)
+    with refusals(err, case_file):
         result = _solve(err, case, scenario, backend, solver, time_limit, gap, threads, verbose)
-    except CaseError as error:  # a scenario that is not there
-        render_problems(err, str(case_file), error.problems)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
     title = str(case_file) + (f" [{scenario}]" if scenario else "")
     render_result(out, title, result)
-    extra = {}
-    if with_marginals and result.plan is not None:
-        runner = make_runner(err, backend, solver, time_limit, gap)
-        with refusals(err, case_file):
-            found = run_marginals(err, result.case, runner, 0.05, result)
-        render_marginals(out, found, result.case.money_unit)
-        extra["marginals"] = marginals_document(found, case_file, file_sha256(case_file))
+    document = result_document(result, str(case_file), file_sha256(case_file))
     infeasible = result.termination.status is SolveStatus.INFEASIBLE
-    if infeasible and json_out is not None:
-        with refusals(err, case_file), err.status("Explaining", spinner="dots"):
-            found = explain(result.case, backend, solver, time_limit)
-        extra["explanation"] = explanation_document(found)
-    _write_outputs(err, result, case_file, json_out, csv_dir, extra)
-    code = EXIT_BY_STATUS[result.termination.status]
-    if result.termination.interrupted:
-        err.print("allocator: interrupted: the best plan found so far is shown", markup=False)
-        raise typer.Exit(EXIT_INTERRUPTED)
-    if code != EXIT_OK:
-        hint = f"; run `allocator explain {case_file}` to see why" if infeasible else ""
-        if infeasible and scenario:
-            hint = f"; run `allocator explain {case_file} --scenario {scenario}` to see why"
-        line = f"allocator: {title}: {status_line(result)}{hint}"
-        err.print(line, markup=False, soft_wrap=True)
-    raise typer.Exit(code)
+    with refusals(err, case_file):
+        if with_marginals and result.plan is not None:
+            runner = make_runner(err, backend, solver, time_limit, gap)
+            found = run_marginals(err, result.case, runner, 0.05, result)
+            render_marginals(out, found, result.case.money_unit)
+            document["marginals"] = marginals_document(found, case_file, document["case"]["sha256"])
+        if infeasible and json_out is not None:
+            with err.status("Explaining", spinner="dots"):
+                explanation = explain(result.case, backend, solver, time_limit)
+            document["explanation"] = explanation_document(explanation)
+    if json_out is not None:
+        emit_json(err, json_out, document)
+    if csv_dir is not None and result.plan is not None:
+        _write_csv(err, csv_dir, result)
+    _exit(err, result, title, case_file, scenario)
 
 
 def _solve(
@@ -202,59 +180,45 @@ def _solve(
     threads: int | None,
     verbose: bool,
 ) -> Result:
-    """Run the solve with a spinner, mapping refusals to exit 2 and checker failures to 1."""
+    """Run the solve with a spinner, solver output kept off standard output."""
     with err.status("Solving", spinner="dots") as status, stdout_to_stderr():
-        try:
-            return solve_case(
-                case,
-                scenario=scenario,
-                backend=backend,
-                solver=solver,
-                time_limit=time_limit,
-                gap=gap,
-                threads=threads,
-                verbose=verbose,
-                progress=lambda text: status.update(text[0].upper() + text[1:]),
-            )
-        except (BackendError, KeyError, ValueError) as error:
-            message = error.args[0] if isinstance(error, KeyError) else str(error)
-            err.print(f"allocator: {message}", markup=False, soft_wrap=True)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        except PlanCheckError as error:
-            err.print("allocator: the solver's plan fails the independent checker:", markup=False)
-            for violation in error.violations:
-                err.print(f"  {violation}", markup=False, soft_wrap=True)
-            raise typer.Exit(EXIT_INTERNAL) from None
-
-
-def _write_outputs(
-    err: Console,
-    result: Result,
-    case_file: Path,
-    json_out: str | None,
-    csv_dir: Path | None,
-    extra: dict[str, Any],
-) -> None:
-    """Write the JSON document (with ``extra`` keys) and the CSV tables asked for."""
-    try:
-        if json_out is not None:
-            sha256 = hashlib.sha256(case_file.read_bytes()).hexdigest()
-            text = dumps(result_document(result, str(case_file), sha256) | extra)
-            if json_out == "-":
-                sys.stdout.write(text)
-                sys.stdout.flush()
-            else:
-                write_text(Path(json_out), text)
-        if csv_dir is not None and result.plan is not None:
-            write_tables(csv_dir, result.plan.tables())
-    except OSError as error:
-        where = error.filename or json_out or csv_dir
-        err.print(
-            f"allocator: cannot write {where}: {error.strerror or error}",
-            markup=False,
-            soft_wrap=True,
+        return solve_case(
+            case,
+            scenario=scenario,
+            backend=backend,
+            solver=solver,
+            time_limit=time_limit,
+            gap=gap,
+            threads=threads,
+            verbose=verbose,
+            progress=lambda text: status.update(text[0].upper() + text[1:]),
         )
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _write_csv(err: Console, folder: Path, result: Result) -> None:
+    """The plan's tables as CSV files in ``folder``; exit 2 if they cannot be written."""
+    try:
+        write_tables(folder, result.plan.tables())
+    except OSError as error:
+        fail(err, f"cannot write {error.filename or folder}: {error.strerror or error}", 2)
+
+
+def _exit(
+    err: Console, result: Result, title: str, case_file: Path, scenario: str | None
+) -> NoReturn:
+    """Exit with the status of the outcome, saying in one line what it was."""
+    t = result.termination
+    if t.interrupted:
+        err.print("allocator: interrupted: the best plan found so far is shown", markup=False)
+        raise typer.Exit(EXIT_INTERRUPTED)
+    code = EXIT_BY_STATUS[t.status]
+    if code != EXIT_OK:
+        hint = ""
+        if t.status is SolveStatus.INFEASIBLE:
+            again = f" --scenario {scenario}" if scenario else ""
+            hint = f"; run `allocator explain {case_file}{again}` to see why"
+        err.print(f"allocator: {title}: {status_line(result)}{hint}", markup=False, soft_wrap=True)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -280,7 +244,7 @@ def generate(
         json.dumps(data, indent=1) + "\n" if output.suffix.lower() == ".json" else dump_yaml(data)
     )
     try:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)  # atomically: a failed write leaves no partial file
     except OSError as error:
         Console(stderr=True).print(
             f"allocator: cannot write {output}: {error.strerror or error}",
