@@ -20,7 +20,7 @@ from allocator.backends.registry import DEFAULT_BACKEND, get_backend
 from allocator.backends.termination import Termination
 from allocator.case.model import Case
 from allocator.explain.conflict import find_conflict
-from allocator.explain.elastic import elastic_model, softened_rows
+from allocator.explain.elastic import elastic_model
 from allocator.explain.words import change_text, limit_text
 from allocator.formulation import Formulation, formulate
 from allocator.formulation.choices import Choices, demand_profile
@@ -69,9 +69,8 @@ def explain(
     if solved.values is None:
         raise ValueError(f"the elastic model could not be solved ({t.status.value}: {t.message})")
     slack = solved.values[elastic.first_slack :]
-    rows, sides, names = softened_rows(model)
-    scale = _row_scale(model, rows, sides)
-    broken = slack > BROKEN * scale
+    rows, sides, names = elastic.rows, elastic.sides, elastic.families
+    broken = slack > BROKEN * elastic.scale
     if not broken.any():
         empty = pd.DataFrame(columns=CHANGES)
         return Explanation(True, empty, pd.DataFrame(columns=LIMITS), True, 0, t)
@@ -86,12 +85,6 @@ def explain(
     return Explanation(
         False, changes, pd.DataFrame(conflict, columns=LIMITS), found.minimal, found.checks, t
     )
-
-
-def _row_scale(model: LinearModel, rows: np.ndarray, sides: np.ndarray) -> np.ndarray:
-    magnitude = abs(model.matrix).max(axis=1).toarray().ravel()[rows]
-    bound = np.where(sides > 0, model.row_upper[rows], model.row_lower[rows])
-    return np.maximum.reduce([np.ones(rows.size), np.abs(bound), magnitude])
 
 
 def _keys(model: LinearModel, row: int) -> dict[str, str]:
