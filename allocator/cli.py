@@ -29,6 +29,7 @@ from allocator.commands.common import (
     ScenarioName,
     SolverName,
     TimeLimit,
+    consoles,
     emit_json,
     fail,
     file_sha256,
@@ -143,8 +144,7 @@ def solve(
     says), 2 bad input, 3 infeasible, 4 no plan within the time limit, 130
     interrupted (the best plan so far is reported), 1 error.
     """
-    err = Console(stderr=True)
-    out = err if json_out == "-" else Console()
+    err, out = consoles(json_out)
     case = read_case(err, case_file)
     with refusals(err, case_file):
         result = _solve(err, case, scenario, backend, solver, time_limit, gap, threads, verbose)

@@ -57,6 +57,12 @@ JsonOut = Annotated[
 ]
 
 
+def consoles(json_out: str | None) -> tuple[Console, Console]:
+    """(errors, report): the report goes to standard error when the JSON takes stdout."""
+    err = Console(stderr=True)
+    return err, err if json_out == "-" else Console()
+
+
 def read_case(err: Console, path: Path, scenario: str | None = None) -> Case:
     """The case at ``path``; its problems are printed and the command exits 2 otherwise."""
     try:

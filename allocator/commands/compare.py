@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from allocator.analysis.compare import Comparison, compare
 from allocator.backends.registry import DEFAULT_BACKEND
@@ -16,6 +15,7 @@ from allocator.commands.common import (
     JsonOut,
     SolverName,
     TimeLimit,
+    consoles,
     emit_json,
     fail,
     file_sha256,
@@ -47,8 +47,7 @@ def compare_command(
 
     Exit status: 0 done (a variant may be infeasible: the table says so), 2 bad input.
     """
-    err = Console(stderr=True)
-    out = err if json_out == "-" else Console()
+    err, out = consoles(json_out)
     case = read_case(err, case_file)
     names = list(case.scenarios) if every else list(dict.fromkeys(scenario or []))
     if not names:

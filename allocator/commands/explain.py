@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console
-
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.commands.common import (
     BackendName,
@@ -14,6 +12,7 @@ from allocator.commands.common import (
     ScenarioName,
     SolverName,
     TimeLimit,
+    consoles,
     emit_json,
     file_sha256,
     read_case,
@@ -37,8 +36,7 @@ def explain_command(
 
     Exit status: 0 explained (or the case has a plan), 2 bad input.
     """
-    err = Console(stderr=True)
-    out = err if json_out == "-" else Console()
+    err, out = consoles(json_out)
     case = read_case(err, case_file, scenario)
     with refusals(err, case_file), err.status("Explaining", spinner="dots") as status:
         found = explain(

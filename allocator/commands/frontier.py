@@ -6,7 +6,6 @@ import time
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from allocator.analysis.frontier import Frontier, frontier
 from allocator.analysis.parallel import worker_count
@@ -19,6 +18,7 @@ from allocator.commands.common import (
     ScenarioName,
     SolverName,
     TimeLimit,
+    consoles,
     emit_json,
     file_sha256,
     make_runner,
@@ -68,8 +68,7 @@ def frontier_command(
 
     Exit status: 0 done (a point may be infeasible: the table says so), 2 bad input.
     """
-    err = Console(stderr=True)
-    out = err if json_out == "-" else Console()
+    err, out = consoles(json_out)
     case = read_case(err, case_file, scenario)
     runner = make_runner(err, backend, solver, time_limit, gap)
     clock = time.perf_counter()

@@ -22,6 +22,7 @@ from allocator.commands.common import (
     ScenarioName,
     SolverName,
     TimeLimit,
+    consoles,
     emit_json,
     fail,
     file_sha256,
@@ -55,8 +56,7 @@ def marginals_command(
 
     Exit status: 0 done, 2 bad input, 3 the case is infeasible, 4 no plan in the limit.
     """
-    err = Console(stderr=True)
-    out = err if json_out == "-" else Console()
+    err, out = consoles(json_out)
     case = read_case(err, case_file, scenario)
     runner = make_runner(err, backend, solver, time_limit, gap)
     with refusals(err, case_file):

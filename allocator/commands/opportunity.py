@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from allocator.analysis.opportunity import Opportunity, opportunity, variants_of
 from allocator.backends.registry import DEFAULT_BACKEND
@@ -19,6 +18,7 @@ from allocator.commands.common import (
     SolverName,
     TimeLimit,
     Workers,
+    consoles,
     emit_json,
     file_sha256,
     make_runner,
@@ -50,8 +50,7 @@ def opportunity_command(
 
     Exit status: 0 done, 2 bad input, 3 the case is infeasible, 4 no plan in the limit.
     """
-    err = Console(stderr=True)
-    out = err if json_out == "-" else Console()
+    err, out = consoles(json_out)
     case = read_case(err, case_file, scenario)
     runner = make_runner(err, backend, solver, time_limit, gap)
     with refusals(err, case_file):

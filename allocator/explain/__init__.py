@@ -24,7 +24,7 @@ from allocator.explain.elastic import elastic_model
 from allocator.explain.words import change_text, limit_text
 from allocator.formulation import Formulation, formulate
 from allocator.formulation.choices import Choices, demand_profile
-from allocator.model.linear import LinearModel
+from allocator.model.linear import LinearModel, member
 
 BROKEN = 1e-6
 """A slack counts as a change when it exceeds this times its row's scale."""
@@ -88,10 +88,8 @@ def explain(
 
 
 def _keys(model: LinearModel, row: int) -> dict[str, str]:
-    for family in model.constraints:
-        if family.start <= row < family.stop:
-            return {k: str(v) for k, v in family.keys.iloc[row - family.start].items()}
-    return {}
+    _, keys = member(row, model.constraints)
+    return {k: str(v) for k, v in keys.items()}
 
 
 def _changes(

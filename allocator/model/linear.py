@@ -159,11 +159,16 @@ def _named(families: tuple[Family, ...], name: str, kind: str) -> Family:
     raise KeyError(f"no {kind} family '{name}' (families: {known})")
 
 
+def member(position: int, families: tuple[Family, ...]) -> tuple[Family, dict[str, object]]:
+    """The family holding column or row ``position``, and that member's case ids."""
+    starts = [f.start for f in families]
+    family = families[int(np.searchsorted(starts, position, side="right")) - 1]
+    return family, family.keys.iloc[position - family.start].to_dict()
+
+
 def _describe(label: str, positions: np.ndarray, families: tuple[Family, ...]) -> list[str]:
-    starts = np.array([f.start for f in families])
     out = []
     for position in positions[:50]:
-        family = families[int(np.searchsorted(starts, position, side="right")) - 1]
-        keys = family.keys.iloc[position - family.start].to_dict()
+        family, keys = member(int(position), families)
         out.append(f"{family.name} {keys}: {label}")
     return out
