@@ -115,6 +115,11 @@ from enum import Enum
 from pathlib import Path
 
 import numpy as np
+
+# OR-Tools first: importing PuLP loads highspy's HiGHS, and an OR-Tools HiGHS solve
+# in the same process then crashes (the two copies' shared symbols clash, whichever
+# loaded first wins). With OR-Tools' library loaded first both backends' HiGHS work.
+import ortools.linear_solver.python.model_builder  # noqa: F401
 import pulp
 
 from allocator.backends.base import BackendError

@@ -109,3 +109,27 @@ def test_unknown_solver_lists_the_available_ones(backend_name: str) -> None:
 def test_unknown_backend_lists_the_known_ones() -> None:
     with pytest.raises(BackendError, match="backends: ortools, pulp"):
         get_backend("gurobipy-direct")
+
+
+def test_highs_through_both_backends_in_one_process() -> None:
+    """PuLP (which loads highspy) used before OR-Tools' own HiGHS must not crash the
+    process: a fresh interpreter solves with PuLP, then with OR-Tools' HiGHS."""
+    import subprocess
+    import sys
+
+    script = (
+        "from allocator.backends import SolveOptions, get_backend\n"
+        "from allocator.model.builder import ModelBuilder\n"
+        "import pandas as pd\n"
+        "b = ModelBuilder(maximize=True)\n"
+        "x = b.add_variables('x', pd.DataFrame({'i': [0]}), upper=2)\n"
+        "b.add_objective(x, [1.0])\n"
+        "m = b.build()\n"
+        "get_backend('pulp').solve(m, SolveOptions(solver='cbc'))\n"
+        "print(get_backend('ortools').solve(m, SolveOptions(solver='highs')).termination.status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip().endswith("optimal")
