@@ -129,3 +129,24 @@ def test_cli_explains_and_solve_points_to_it(tmp_path) -> None:
     document = json.loads(solved.stdout)
     assert document["status"] == "infeasible"
     assert document["explanation"]["changes"][0]["amount"] == pytest.approx(20)
+
+
+HUGE_NEIGHBOUR = build(
+    resources=[{"id": "gpu"}],
+    supply=[{"id": "cloud", "resource": "gpu", "capacity": 100, "unit_cost": 1}],
+    budget={"amounts": {"Q1": 50, "Q2": 20}},
+    projects=[
+        {"id": "chat", "value": 14, "cost": {"Q1": 12}, "demand": {"gpu": 40}, "must_fund": True},
+        {"id": "moonshot", "value": 5, "cost": 22_500_000, "demand": {"gpu": 10}},
+    ],
+)
+"""chat spends 12 + 40 in Q1 against 50: cash is 2 short. moonshot, never funded, puts
+22,500,000 in the same cash rows; a shortfall is judged against what the row adds up
+at the solution, not against that coefficient, so the 2 is still reported."""
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_a_huge_coefficient_elsewhere_in_a_row_does_not_hide_a_shortfall(backend) -> None:
+    found = explain(HUGE_NEIGHBOUR, backend=backend)
+    assert not found.feasible
+    assert ("one_choice", "chat") in {(r.family, r.subject) for r in found.conflict.itertuples()}

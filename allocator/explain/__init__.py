@@ -27,7 +27,7 @@ from allocator.formulation.choices import Choices, demand_profile
 from allocator.model.linear import LinearModel, member
 
 BROKEN = 1e-6
-"""A slack counts as a change when it exceeds this times its row's scale."""
+"""A slack counts as a change when it exceeds this times its row's size (``_size``)."""
 
 CHANGES = ["family", "subject", "period", "amount", "text", "path"]
 LIMITS = ["family", "subject", "period", "text", "path"]
@@ -70,7 +70,7 @@ def explain(
         raise ValueError(f"the elastic model could not be solved ({t.status.value}: {t.message})")
     slack = solved.values[elastic.first_slack :]
     rows, sides, names = elastic.rows, elastic.sides, elastic.families
-    broken = slack > BROKEN * elastic.scale
+    broken = slack > BROKEN * _size(model, solved.values[: elastic.first_slack], rows, sides)
     if not broken.any():
         empty = pd.DataFrame(columns=CHANGES)
         return Explanation(True, empty, pd.DataFrame(columns=LIMITS), True, 0, t)
@@ -85,6 +85,15 @@ def explain(
     return Explanation(
         False, changes, pd.DataFrame(conflict, columns=LIMITS), found.minimal, found.checks, t
     )
+
+
+def _size(model: LinearModel, x: np.ndarray, rows: np.ndarray, sides: np.ndarray) -> np.ndarray:
+    """max(1, |bound|, sum_j |a_ij x_j|) of each softened row at the elastic solution: the
+    size of the numbers the row adds, the scale a shortfall is judged at (a large
+    coefficient on a column that is zero there does not hide a real shortfall)."""
+    terms = (abs(model.matrix) @ np.abs(x))[rows]
+    bound = np.where(sides > 0, model.row_upper[rows], model.row_lower[rows])
+    return np.maximum.reduce([np.ones(rows.size), np.abs(bound), terms])
 
 
 def _keys(model: LinearModel, row: int) -> dict[str, str]:

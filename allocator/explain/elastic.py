@@ -59,8 +59,6 @@ class Elastic:
     """+1 where the row's upper bound is softened, -1 where its lower bound is."""
     families: list[str]
     """Family name of each slack column."""
-    scale: np.ndarray
-    """The scale of each softened row: max(1, |bound|, max_j |a_ij|)."""
 
     @property
     def first_slack(self) -> int:
@@ -112,4 +110,4 @@ def elastic_model(model: LinearModel) -> Elastic:
         variables=(*model.variables, family),
         constraints=model.constraints,
     )
-    return Elastic(elastic, rows, sides, names, scale)
+    return Elastic(elastic, rows, sides, names)
