@@ -308,20 +308,6 @@ BAD_INPUTS = [
         [("supply[owned].available_until", "'Y1' comes before available_from 'Y2'")],
         id="available-until-before-from",
     ),
-    # list series longer than the periods they cover
-    pytest.param(
-        put("budget.amounts", [1, 2, 3, 4]),
-        [("budget.amounts", "4 entries but only 3 period(s) to cover")],
-        id="budget-list-too-long",
-    ),
-    pytest.param(
-        both(
-            put("supply[owned].capacity", [100, 100, 100]),
-            put("supply[owned].available_from", "Y2"),
-        ),
-        [("supply[owned].capacity", "3 entries but only 2 period(s) to cover")],
-        id="capacity-list-past-horizon",
-    ),
     # unknown references
     pytest.param(
         put("projects[video].levels[full].demand.h100", 1),
@@ -413,14 +399,17 @@ BAD_INPUTS = [
         id="start-earliest-after-latest",
     ),
     pytest.param(
-        put("projects[video].start", {"earliest": "Y3"}),
+        both(
+            put("projects[video].start", {"earliest": "Y3"}),
+            put("projects[video].finish_by_end", True),
+        ),
         [
             (
-                "projects[video].duration",
-                "2 period(s) from the earliest start Y3 run past the end of the horizon Y3",
+                "projects[video].finish_by_end",
+                "no start in its window lets 2 period(s) finish by the end of the horizon Y3",
             )
         ],
-        id="duration-past-horizon",
+        id="finish-by-end-cannot-fit",
     ),
     pytest.param(
         put("projects[video].levels[pilot].cost", {"Y1": 1}),
@@ -610,18 +599,6 @@ BAD_INPUTS = [
             ("supply[owned].min_commit", "exceeds the capacity (0 in Y2)"),
         ],
         id="capacity-outside-availability",
-    ),
-    pytest.param(
-        both(
-            put("supply[owned].available_until", "Y2"), put("supply[owned].capacity", [10, 20, 30])
-        ),
-        [("supply[owned].capacity", "3 entries but only 2 period(s) to cover")],
-        id="capacity-list-past-availability",
-    ),
-    pytest.param(
-        put("projects[video].levels[pilot].value", [1, 2, 3]),
-        [("projects[video].levels[pilot].value", "3 entries but only 2 period(s) to cover")],
-        id="project-list-longer-than-activity",
     ),
     pytest.param(
         put("revenue", {"amounts": 1, "growth": 1e200}),

@@ -2,7 +2,10 @@
 
 The enumeration below reads the case alone (DESIGN §3 meanings), never the model:
 every combination of (level, start) or nothing per project is checked against the
-rules and valued directly.
+rules and valued directly. Start windows and run lengths are read here from the
+contract, not from ``allocator.case.timing``: every start of the window is allowed
+(the horizon cuts a run, it does not forbid it), unless ``finish_by_end`` asks the
+whole run to fit.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from hypothesis import strategies as st
 import allocator
 from allocator.backends import BACKENDS, SolveStatus
 from allocator.case.model import Case, Objective
+from allocator.case.projects import Project
 from allocator.case.series import active_values, calendar_values
-from allocator.case.timing import active_length, availability, start_options
+from allocator.case.timing import availability
 from allocator.formulation import formulate
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
@@ -88,14 +92,30 @@ def test_every_case_formulates() -> None:
 # --- brute force -------------------------------------------------------------------------
 
 
+def window(case: Case, project: Project) -> range:
+    """Every start the contract allows: the window, less only starts that cannot finish
+    by the end when the project asks for that (``finish_by_end``)."""
+    labels = list(case.periods)
+    written = project.start
+    earliest = labels.index(written.earliest) if written and written.earliest else 0
+    latest = labels.index(written.latest) if written and written.latest else earliest
+    if project.finish_by_end and project.duration is not None:
+        latest = min(latest, len(labels) - project.duration)
+    return range(earliest, latest + 1)
+
+
+def run_length(case: Case, project: Project, start: int) -> int:
+    """Periods of the run inside the horizon: the horizon cuts it."""
+    inside = len(case.periods) - start
+    return inside if project.duration is None else min(project.duration, inside)
+
+
 def plan_options(case: Case) -> list[list[tuple[int, int] | None]]:
     """Per project: None (not funded) or (level index, start index)."""
     options = []
     for project in case.projects:
         choices: list[tuple[int, int] | None] = [None] if not project.must_fund else []
-        choices += [
-            (j, s) for j in range(len(project.all_levels)) for s in start_options(case, project)
-        ]
+        choices += [(j, s) for j in range(len(project.all_levels)) for s in window(case, project)]
         options.append(choices)
     return options
 
@@ -153,7 +173,7 @@ def evaluate(
             if needed is None or needed[1] > pick[1]:
                 return None
         level = project.all_levels[pick[0]]
-        start, length = pick[1], active_length(case, project, pick[1])
+        start, length = pick[1], run_length(case, project, pick[1])
         cost = active_values(level.cost, case.periods, start, length)
         value = active_values(level.value, case.periods, start, length)
         revenue = active_values(level.revenue, case.periods, start, length)
@@ -230,8 +250,8 @@ def small_cases(draw: st.DrawFn) -> dict[str, Any]:
     for i, ident in enumerate(ids):
         first = draw(st.integers(0, horizon - 1))
         last = draw(st.integers(first, horizon - 1))
-        longest = horizon - first
-        series = AMOUNT | st.lists(AMOUNT, min_size=1, max_size=longest)
+        # lists may run past the periods they cover, runs past the end of the horizon
+        series = AMOUNT | st.lists(AMOUNT, min_size=1, max_size=horizon + 2)
         project: dict[str, Any] = {
             "id": ident,
             "category": draw(st.sampled_from(["a", "b"])),
@@ -248,7 +268,9 @@ def small_cases(draw: st.DrawFn) -> dict[str, Any]:
             ],
         }
         if draw(st.booleans()):
-            project["duration"] = draw(st.integers(1, longest))
+            project["duration"] = draw(st.integers(1, horizon + 2))
+            if first + project["duration"] <= horizon and draw(st.integers(0, 3)) == 0:
+                project["finish_by_end"] = True
         if i and draw(st.integers(0, 3)) == 0:
             project["requires"] = [ids[draw(st.integers(0, i - 1))]]
         if i and draw(st.integers(0, 3)) == 0:
@@ -264,7 +286,7 @@ def small_cases(draw: st.DrawFn) -> dict[str, Any]:
         "objective": draw(st.sampled_from(["value", "npv"])),
         "budget": {
             "carry_over": draw(st.booleans()),
-            "amounts": draw(st.lists(AMOUNT, min_size=horizon, max_size=horizon)),
+            "amounts": draw(st.lists(AMOUNT, min_size=horizon, max_size=horizon + 1)),
         },
         "projects": projects,
         **(_supply(draw, periods) if with_supply else {}),

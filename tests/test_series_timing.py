@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from allocator import Case
 from allocator.case.series import active_values, calendar_values
-from allocator.case.timing import active_length, availability, start_bounds, start_options
+from allocator.case.timing import (
+    active_length,
+    availability,
+    periods_past_end,
+    start_bounds,
+    start_options,
+)
 
 P = ["A", "B", "C", "D"]
 
@@ -90,20 +96,34 @@ def test_start_of_the_valid_case(load, case_dict) -> None:
 
 
 @pytest.mark.parametrize(
-    ("start", "duration", "bounds", "options"),
+    ("start", "duration", "finish", "bounds", "options"),
     [
-        ({"earliest": "Y2"}, None, (1, 1), range(1, 2)),  # no latest: fixed start
-        ({"latest": "Y3"}, None, (0, 2), range(0, 3)),  # no earliest: the first period
-        ("Y3", None, (2, 2), range(2, 3)),  # shorthand for a fixed start
-        ({"earliest": "Y1", "latest": "Y3"}, 2, (0, 2), range(0, 2)),  # Y3 + 2 overruns
-        ({"earliest": "Y1", "latest": "Y3"}, 3, (0, 2), range(0, 1)),
-        ({"earliest": "Y1", "latest": "Y3"}, 1, (0, 2), range(0, 3)),
+        ({"earliest": "Y2"}, None, False, (1, 1), range(1, 2)),  # no latest: fixed start
+        ({"latest": "Y3"}, None, False, (0, 2), range(0, 3)),  # no earliest: the first period
+        ("Y3", None, False, (2, 2), range(2, 3)),  # shorthand for a fixed start
+        ({"earliest": "Y1", "latest": "Y3"}, 2, False, (0, 2), range(0, 3)),  # Y3 + 2 is cut
+        ({"earliest": "Y1", "latest": "Y3"}, 5, False, (0, 2), range(0, 3)),  # longer than all
+        ({"earliest": "Y1", "latest": "Y3"}, 2, True, (0, 2), range(0, 2)),  # must finish: trim
+        ({"earliest": "Y1", "latest": "Y3"}, 3, True, (0, 2), range(0, 1)),
+        ({"earliest": "Y1", "latest": "Y3"}, 1, True, (0, 2), range(0, 3)),
+        ({"earliest": "Y1", "latest": "Y3"}, None, True, (0, 2), range(0, 3)),  # to the end
     ],
-    ids=["earliest-only", "latest-only", "shorthand", "trim-one", "trim-two", "no-trim"],
+    ids=[
+        "earliest-only",
+        "latest-only",
+        "shorthand",
+        "cut-one",
+        "cut-all",
+        "finish-trim-one",
+        "finish-trim-two",
+        "finish-no-trim",
+        "finish-no-duration",
+    ],
 )
-def test_start_options(load, case_dict, start, duration, bounds, options) -> None:
+def test_start_options(load, case_dict, start, duration, finish, bounds, options) -> None:
     search = case_dict["projects"][2]
     search["start"] = start
+    search["finish_by_end"] = finish
     if duration is not None:
         search["duration"] = duration
     case = load(case_dict)
@@ -117,6 +137,17 @@ def test_active_length_is_cut_at_the_horizon(load, case_dict) -> None:
     case = load(case_dict)
     search = case.projects_by_id["search"]
     assert [active_length(case, search, s) for s in range(3)] == [2, 2, 1]
+    assert [periods_past_end(case, search, s) for s in range(3)] == [0, 0, 1]
+
+
+def test_a_run_longer_than_the_horizon_is_cut_not_refused(load, case_dict) -> None:
+    """duration 5 from the last period: one period counts, four fall past the end."""
+    case_dict["projects"][2].update(start="Y3", duration=5, value=[1, 2, 3, 4, 5, 6])
+    case = load(case_dict)
+    search = case.projects_by_id["search"]
+    assert start_options(case, search) == range(2, 3)
+    assert active_length(case, search, 2) == 1
+    assert periods_past_end(case, search, 2) == 4
 
 
 def test_supply_availability(load, case_dict) -> None:

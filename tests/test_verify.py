@@ -52,8 +52,8 @@ YEARLY = {"periods_per_year": 1}
 
 CASES: dict[str, dict[str, Any]] = {
     # a must run; b requires q (both may start Y1 or Y2); c excludes b; e may start
-    # Y2 or Y3 as written but, lasting two periods, only Y2 fits. Optimum: a, q, b
-    # in Y1, e in Y2, c not funded.
+    # Y2 or Y3 as written but, lasting two periods and bound to finish by the end of
+    # the horizon, only Y2 fits. Optimum: a, q, b in Y1, e in Y2, c not funded.
     "projects": {
         "name": "projects",
         "periods": ["Y1", "Y2", "Y3"],
@@ -70,7 +70,13 @@ CASES: dict[str, dict[str, Any]] = {
                 "start": {"earliest": "Y1", "latest": "Y2"},
             },
             {"id": "c", "value": 1, "cost": 1, "excludes": ["b"]},
-            {"id": "e", "value": 2, "start": {"earliest": "Y2", "latest": "Y3"}, "duration": 2},
+            {
+                "id": "e",
+                "value": 2,
+                "start": {"earliest": "Y2", "latest": "Y3"},
+                "duration": 2,
+                "finish_by_end": True,
+            },
         ],
     },
     # d alone or with a breaks both shares: only a is funded.
@@ -373,7 +379,7 @@ BREACHES = {
     # project: a valid level and start, every project once
     "start outside window": Breach("projects", "project", "b", fund("b", start="Y3"), "window"),
     "start overruns the horizon": Breach(
-        "projects", "project", "e", fund("e", start="Y3"), "outside its start window Y2..Y2"
+        "projects", "project", "e", fund("e", start="Y3"), "must finish by then (finish_by_end)"
     ),
     "start not a period": Breach("projects", "project", "b", fund("b", start="Y9"), "not a period"),
     "unknown level": Breach("projects", "project", "b", fund("b", level="huge"), "level 'huge'"),

@@ -74,13 +74,16 @@ def _horizon(case: Case) -> str:
     return case.periods[0] if len(case.periods) == 1 else f"{case.periods[0]}..{case.periods[-1]}"
 
 
-def _series(case: Case, series: Any, loc: Loc, longest: int | None = None) -> Iterator[Finding]:
-    """Map keys must be periods; a calendar list may not outrun the horizon."""
+def _series(case: Case, series: Any, loc: Loc) -> Iterator[Finding]:
+    """Map keys must be periods of the horizon.
+
+    A list may be longer than the periods it ends up covering: the entries past
+    them are not used (a scenario that shortens the horizon or moves a start
+    keeps the case valid).
+    """
     if isinstance(series, dict):
         for key in series:
             yield from _period(case, key, (*loc, key))
-    elif isinstance(series, list) and longest is not None and len(series) > longest:
-        yield loc, f"{len(series)} entries but only {longest} period(s) to cover"
 
 
 def _window(
@@ -116,7 +119,7 @@ def _capacity_rules(case: Case, supply: Supply, loc: Loc) -> Iterator[Finding]:
     """Capacity within the availability window, and commitments it can honour."""
     first, last = availability(case, supply)
     capacity = supply.capacity
-    yield from _series(case, capacity, (*loc, "capacity"), last - first + 1)
+    yield from _series(case, capacity, (*loc, "capacity"))
     if isinstance(capacity, dict):
         for key in capacity:
             k = case.period_index.get(key)
@@ -156,19 +159,18 @@ def _capacity_rules(case: Case, supply: Supply, loc: Loc) -> Iterator[Finding]:
 
 
 def _money_rules(case: Case) -> Iterator[Finding]:
-    horizon = len(case.periods)
     yield from _revenue_finite(case)
     if not case.budget.carry_over and case.budget.min_cash:
         yield ("budget", "min_cash"), "a cash reserve applies only with carry_over: true"
-    yield from _series(case, case.budget.amounts, ("budget", "amounts"), horizon)
+    yield from _series(case, case.budget.amounts, ("budget", "amounts"))
     if case.revenue is not None:
-        yield from _series(case, case.revenue.amounts, ("revenue", "amounts"), horizon)
+        yield from _series(case, case.revenue.amounts, ("revenue", "amounts"))
     for index, site in enumerate(case.sites):
-        yield from _series(case, site.power, ("sites", index, "power"), horizon)
+        yield from _series(case, site.power, ("sites", index, "power"))
     supply = {s.id for s in case.supply}
     for index, source in enumerate(case.funding):
         loc: Loc = ("funding", index)
-        yield from _series(case, source.amounts, (*loc, "amounts"), horizon)
+        yield from _series(case, source.amounts, (*loc, "amounts"))
         yield from _window(case, source.available_from, source.available_until, loc)
         for position, target in enumerate(source.earmark):
             if target not in supply:
@@ -254,31 +256,29 @@ def _resources_used(case: Case, project: Project, loc: Loc) -> Iterator[Finding]
 
 
 def _timing(case: Case, project: Project, loc: Loc) -> Iterator[Finding]:
-    """Start window order, fit within the horizon, and calendar maps only for fixed starts."""
+    """Calendar maps only for fixed starts; with ``finish_by_end``, some start must fit."""
     span = _start_range(case, project)
     if span is None:
         return
     earliest, latest = span
-    horizon = len(case.periods)
     if latest < earliest:
         return  # reported by the window check
     duration = project.duration
-    if duration is not None and earliest + duration > horizon:
+    if project.finish_by_end and duration is not None and earliest + duration > len(case.periods):
         yield (
-            (*loc, "duration"),
+            (*loc, "finish_by_end"),
             (
-                f"{duration} period(s) from the earliest start {case.periods[earliest]} "
-                f"run past the end of the horizon {case.periods[-1]}"
+                f"no start in its window lets {duration} period(s) finish by the end of the "
+                f"horizon {case.periods[-1]} (the earliest start is {case.periods[earliest]})"
             ),
         )
     fixed = earliest == latest
-    longest = horizon - earliest if duration is None else duration
     for level_loc, level in _level_locs(project, loc):
         named = [("value", level.value), ("cost", level.cost), ("revenue", level.revenue)]
         named += [(("demand", r), s) for r, s in level.demand.items()]
         for key, series in named:
             where = (*level_loc, *key) if isinstance(key, tuple) else (*level_loc, key)
-            yield from _series(case, series, where, longest)
+            yield from _series(case, series, where)
             if isinstance(series, dict) and not fixed:
                 yield (
                     where,

@@ -62,6 +62,11 @@ class Project(CaseModel):
     resources that can serve demand for resource r and their efficiencies:
     sum over r' in uses[r] of eff[r'] * alloc[r'] >= demand[r]. Without
     ``uses[r]`` only r itself serves, at efficiency 1.
+
+    Started in period s, the project is active in s .. s + duration - 1 (to the
+    end of the horizon without a duration); the horizon cuts the run, it does not
+    forbid it. ``finish_by_end`` (off by default) asks that the whole run fit:
+    s + duration <= number of periods.
     """
 
     id: Id
@@ -75,6 +80,7 @@ class Project(CaseModel):
     levels: Annotated[list[Level], Field(min_length=1)] | None = None
     start: Annotated[StartWindow, BeforeValidator(_start_shorthand)] | None = None
     duration: Count | None = None
+    finish_by_end: Flag = False
     must_fund: Flag = False
     requires: IdList = Field(default_factory=list)
     excludes: IdList = Field(default_factory=list)

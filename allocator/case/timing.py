@@ -21,21 +21,33 @@ def start_bounds(case: Case, project: Project) -> tuple[int, int]:
 
 
 def start_options(case: Case, project: Project) -> range:
-    """The start indices the project may take: its window, less starts that overrun the horizon.
+    """The start indices the project may take: every start of its window.
 
-    A start s fits when s + duration <= number of periods; without a duration
-    every start fits (the project runs to the end of the horizon).
+    The horizon cuts a run, it does not forbid it: a start whose run would end
+    after the last period is offered, and only the periods inside the horizon
+    count. With ``finish_by_end`` (and a duration) a start s is offered only when
+    s + duration <= number of periods.
     """
     earliest, latest = start_bounds(case, project)
-    if project.duration is not None:
+    if project.finish_by_end and project.duration is not None:
         latest = min(latest, len(case.periods) - project.duration)
     return range(earliest, latest + 1)
 
 
 def active_length(case: Case, project: Project, start: int) -> int:
-    """How many periods the project is active when it starts in period ``start``."""
+    """How many periods inside the horizon the project is active when it starts in ``start``.
+
+    min(duration, periods - start); without a duration, periods - start.
+    """
     remaining = len(case.periods) - start
     return remaining if project.duration is None else min(project.duration, remaining)
+
+
+def periods_past_end(case: Case, project: Project, start: int) -> int:
+    """How many periods of the run started in ``start`` fall after the horizon (cut off)."""
+    if project.duration is None:
+        return 0
+    return max(0, start + project.duration - len(case.periods))
 
 
 def availability(case: Case, item: Supply | Funding) -> tuple[int, int]:

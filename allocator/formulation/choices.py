@@ -1,6 +1,8 @@
 """The choice index: every (project, level, start) a plan may pick, and its profile.
 
-A choice c = (p, l, s) is active in periods s .. s + length(p, s) - 1. Its
+A choice c = (p, l, s) is active in periods s .. s + length(p, s) - 1, where
+length(p, s) = min(duration, periods - s): the horizon cuts a run, it does not
+forbid it, so every start of the window is a choice (unless ``finish_by_end``). Its
 profile of a series (value, cost, revenue, demand) is a set of triples
 (choice, period, amount) built from the three series forms.
 """
@@ -17,7 +19,7 @@ import pandas as pd
 from allocator.case.model import Case
 from allocator.case.projects import Level
 from allocator.case.series import active_values
-from allocator.case.timing import active_length, start_options
+from allocator.case.timing import active_length, periods_past_end, start_options
 
 
 @dataclass(frozen=True)
@@ -42,16 +44,18 @@ class Choices:
 
 
 def build_choices(case: Case) -> Choices:
-    """Every level of every project at every start that fits the horizon."""
-    rows: list[tuple[int, int, int, int, int]] = []  # p, level_index, level_row, s, length
+    """Every level of every project at every start it may take."""
+    rows: list[tuple[int, ...]] = []  # p, level_index, level_row, s, length, past_end
     level_row = 0
     for p, project in enumerate(case.projects):
-        options = start_options(case, project)
-        lengths = [active_length(case, project, s) for s in options]
+        starts = [
+            (s, active_length(case, project, s), periods_past_end(case, project, s))
+            for s in start_options(case, project)
+        ]
         for j, _ in enumerate(project.all_levels):
-            rows.extend((p, j, level_row, s, n) for s, n in zip(options, lengths, strict=True))
+            rows.extend((p, j, level_row, *start) for start in starts)
             level_row += 1
-    array = np.asarray(rows, dtype=np.int64).reshape(-1, 5)
+    array = np.asarray(rows, dtype=np.int64).reshape(-1, 6)
     p, j = array[:, 0], array[:, 1]
     project_ids = np.array([project.id for project in case.projects], dtype=object)
     level_ids = np.array(
@@ -67,6 +71,7 @@ def build_choices(case: Case) -> Choices:
             "level_row": array[:, 2],
             "s": array[:, 3],
             "length": array[:, 4],
+            "past_end": array[:, 5],
         }
     )
     return Choices(table)

@@ -78,6 +78,7 @@ def _projects(case: Case, chosen: Choices) -> pd.DataFrame:
                 case.periods[s + n - 1] for s, n in zip(table["s"], table["length"], strict=True)
             ],
             "periods": table["length"].to_numpy(),
+            "past_end": table["past_end"].to_numpy(),
             "value": _totals(chosen, profile(case, chosen, "value")),
             "cost": _totals(chosen, profile(case, chosen, "cost")),
             "revenue": _totals(chosen, profile(case, chosen, "revenue")),
@@ -97,7 +98,8 @@ def _projects(case: Case, chosen: Choices) -> pd.DataFrame:
     out = out.join(by_project, on="id")
     for column in ("value", "cost", "revenue", "compute"):
         out[column] = out[column].fillna(0.0)
-    out["periods"] = out["periods"].fillna(0).astype(int)
+    for column in ("periods", "past_end"):
+        out[column] = out[column].fillna(0).astype(int)
     out[["level", "start", "end"]] = out[["level", "start", "end"]].astype(object)
     return out.where(out.notna(), None)
 

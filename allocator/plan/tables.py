@@ -3,7 +3,9 @@
 Decisions (what the checker reads):
 
 - ``projects``: id, name, category, must_fund, funded, level, start, end (last
-  active period), periods (how many it is active), and over the active periods,
+  active period inside the horizon), periods (how many it is active inside the
+  horizon), past_end (periods of its run cut off by the end of the horizon; they
+  count for nothing), and over the active periods,
   undiscounted: value, cost, revenue, compute (units of every resource).
 - ``allocations``: project, resource (the units given), demand_resource (the
   demand they serve: the same resource, or another one through ``uses``),

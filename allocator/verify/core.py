@@ -8,7 +8,6 @@ import numpy as np
 
 from allocator.case.model import Case
 from allocator.case.series import active_values
-from allocator.case.timing import active_length
 from allocator.plan.tables import Plan
 
 TOLERANCE = 1e-6
@@ -79,6 +78,8 @@ class Decisions:
         project = case.projects_by_id[project_id]
         level = next(lv for lv in project.all_levels if lv.id == level_id)
         series = level.demand.get(resource, 0.0) if what == "demand" else getattr(level, what)
-        n = active_length(case, project, start)
+        n = len(case.periods) - start  # the horizon cuts the run
+        if project.duration is not None:
+            n = min(n, project.duration)
         out[start : start + n] = active_values(series, case.periods, start, n)
         return out

@@ -1,7 +1,8 @@
 """Project rules: a valid level and start, must-fund, requires, excludes, category shares.
 
-For a funded project p at level l starting in s: l is one of p's levels, s is in
-p's start window and (with a duration) s + duration <= number of periods.
+For a funded project p at level l starting in s: l is one of p's levels and s is in
+p's start window (any start: the horizon cuts a run, it does not forbid it; with
+``finish_by_end`` and a duration, also s + duration <= number of periods).
 must_fund p: p is funded. p requires q: q is funded and starts no later than p.
 p excludes q: not both funded. Category g with max_share m (min_share likewise):
 basis(funded projects of g) <= m * basis(all funded projects), basis being total
@@ -11,7 +12,6 @@ cost, value or demand over the active periods, undiscounted.
 from __future__ import annotations
 
 from allocator.case.model import Case, ShareBasis
-from allocator.case.timing import start_options
 from allocator.verify.core import Decisions, Violation, over
 
 
@@ -46,14 +46,21 @@ def _choice(case: Case, decisions: Decisions, pid: str, level: object, start: ob
     if start not in case.period_index:
         return [Violation("project", pid, f"starts in {start!r}, not a period of the case")]
     s = case.period_index[str(start)]
-    options = start_options(case, project)
-    if s not in options:
-        window = (
-            f"{case.periods[options.start]}..{case.periods[options.stop - 1]}"
-            if len(options)
-            else "none that fits the horizon"
-        )
-        return [Violation("project", pid, f"starts in {start}, outside its start window {window}")]
+    window = project.start
+    earliest = case.period_index[window.earliest] if window and window.earliest else 0
+    latest = case.period_index[window.latest] if window and window.latest else earliest
+    if not earliest <= s <= latest:
+        span = f"{case.periods[earliest]}..{case.periods[latest]}"
+        return [Violation("project", pid, f"starts in {start}, outside its start window {span}")]
+    if project.finish_by_end and project.duration and s + project.duration > len(case.periods):
+        return [
+            Violation(
+                "project",
+                pid,
+                f"starts in {start} and runs {project.duration} period(s), past the end of the "
+                f"horizon {case.periods[-1]}, but it must finish by then (finish_by_end)",
+            )
+        ]
     decisions.funded[pid] = (str(level), s)
     return []
 
