@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from allocator import __version__
+from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.backends.termination import SolveStatus
 from allocator.case import Case, CaseError, load_case
@@ -36,6 +37,7 @@ from allocator.commands.common import (
     make_runner,
     read_case,
     refusals,
+    spinner,
 )
 from allocator.commands.compare import compare_command
 from allocator.commands.explain import explain_command, explanation_document
@@ -126,7 +128,7 @@ def solve(
     backend: BackendName = DEFAULT_BACKEND,
     solver: SolverName = None,
     time_limit: TimeLimit = None,
-    gap: Gap = 0.0,
+    gap: Gap = DEFAULT_GAP,
     threads: Annotated[int | None, typer.Option(min=1, help="Solver threads.")] = None,
     json_out: JsonOut = None,
     csv_dir: Annotated[
@@ -159,8 +161,10 @@ def solve(
             render_marginals(out, found, result.case.money_unit)
             document["marginals"] = marginals_document(found, case_file, document["case"]["sha256"])
         if infeasible and json_out is not None:
-            with err.status("Explaining", spinner="dots"):
-                explanation = explain(result.case, backend, solver, time_limit)
+            with spinner(err, "Explaining", time_limit) as say:
+                explanation = explain(
+                    result.case, backend, solver, time_limit, progress=say, gap=gap
+                )
             document["explanation"] = explanation_document(explanation)
     if json_out is not None:
         emit_json(err, json_out, document)
@@ -181,7 +185,7 @@ def _solve(
     verbose: bool,
 ) -> Result:
     """Run the solve with a spinner, solver output kept off standard output."""
-    with err.status("Solving", spinner="dots") as status, stdout_to_stderr():
+    with spinner(err, "Solving", time_limit) as say, stdout_to_stderr():
         return solve_case(
             case,
             scenario=scenario,
@@ -191,7 +195,7 @@ def _solve(
             gap=gap,
             threads=threads,
             verbose=verbose,
-            progress=lambda text: status.update(text[0].upper() + text[1:]),
+            progress=lambda text: say(text[0].upper() + text[1:]),
         )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from allocator.backends.options import SolveOptions
+from allocator.backends.options import DEFAULT_GAP, SolveOptions
 from allocator.backends.registry import DEFAULT_BACKEND, get_backend
 from allocator.backends.termination import Termination
 from allocator.case.model import Case
@@ -69,14 +69,15 @@ def solve(
     backend: str = DEFAULT_BACKEND,
     solver: str | None = None,
     time_limit: float | None = None,
-    gap: float = 0.0,
+    gap: float = DEFAULT_GAP,
     threads: int | None = None,
     verbose: bool = False,
     progress: Progress | None = None,
 ) -> Result:
     """Solve ``case`` (with ``scenario`` applied) and check the plan.
 
-    ``gap`` 0 proves optimality; ``solver`` None is the backend's default.
+    ``gap`` is the relative gap to stop at (default 1e-4; 0 proves optimality);
+    ``solver`` None is the backend's default.
     Raises ``BackendError`` for an unknown backend or solver, ``ValueError`` for
     bad options and ``PlanCheckError`` if the plan breaks a rule of the case.
     """

@@ -35,7 +35,7 @@ def solve(case: Case, backend: str = "ortools") -> tuple[float, dict[str, tuple[
 
     Every plan has passed the independent checker (``solve`` raises otherwise).
     """
-    result = allocator.solve(case, backend=backend)
+    result = allocator.solve(case, backend=backend, gap=0)
     assert result.termination.status is SolveStatus.OPTIMAL, result.termination.message
     assert result.plan is not None
     assert result.verification is not None
@@ -76,7 +76,7 @@ def test_take_or_pay_known_answers(backend, scenario, objective, funded, signed)
     value, plan = solve(case, backend)
     assert value == pytest.approx(objective, abs=1e-6)
     assert set(plan) == funded
-    supply = allocator.solve(case, backend=backend).plan.supply
+    supply = allocator.solve(case, backend=backend, gap=0).plan.supply
     assert supply.loc[supply["supply"] == "reserved", "signed"].all() == bool(signed)
 
 
@@ -338,7 +338,7 @@ def test_optimum_matches_brute_force(data: dict[str, Any], backend: str) -> None
     except CaseError:
         return  # the generator may draw a case the rules refuse (a must-fund conflict)
     expected = brute_force(case)
-    result = allocator.solve(case, backend=backend)  # the checker passes every plan
+    result = allocator.solve(case, backend=backend, gap=0)  # the checker passes every plan
     if expected is None:
         assert result.termination.status is SolveStatus.INFEASIBLE
         return

@@ -28,7 +28,7 @@ from allocator.cli import app
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
 WIDTH = {"COLUMNS": "80"}
-CBC = Runner(backend="pulp")
+CBC = Runner(backend="pulp", gap=0)
 
 
 def one_period(projects: list[dict[str, Any]], budget: float, **extra: Any) -> Case:
@@ -399,6 +399,8 @@ def test_capital_rationing_frontier_on_both_backends(backend: str) -> None:
     """docs/teaching-cases.md §1: budgets 15 / 7.5 give A+C (21), 20 / 10 give A+C+D (28),
     and 25 / 12.5 give A+C+D+E (33: outlays 24 and 9; A+B+C+D needs 13 in Y2)."""
     case = load_case(CASES / "capital-rationing.yaml")
-    found = frontier(case, Runner(backend=backend), start=0.75, stop=1.25, steps=3, workers=1)
+    found = frontier(
+        case, Runner(backend=backend, gap=0), start=0.75, stop=1.25, steps=3, workers=1
+    )
     assert found.points["objective"].tolist() == pytest.approx([21, 28, 33])
     assert found.points["money"].tolist() == pytest.approx([22.5, 30, 37.5])

@@ -34,6 +34,8 @@ def test_sigint_reports_or_stops_and_leaves_no_partial_file(tmp_path: Path, back
             str(case),
             "--backend",
             backend,
+            "--gap",
+            "0",  # a proof takes minutes: the interrupt comes mid-search
             "--json",
             str(out),
         ],
@@ -72,7 +74,9 @@ def test_a_time_limit_gives_the_best_plan_with_its_bound_and_gap(tmp_path: Path)
 
     case = tmp_path / "hard.json"
     case.write_text(json.dumps(generate_case(2000, 4, 12, 3)))
-    shown = CliRunner().invoke(app, ["solve", str(case), "--time-limit", "3", "--json", "-"])
+    shown = CliRunner().invoke(
+        app, ["solve", str(case), "--time-limit", "3", "--gap", "0", "--json", "-"]
+    )
     document = json.loads(shown.stdout)
     assert document["limit_reached"] is True
     if shown.exit_code == 0:  # a plan, not proven optimal

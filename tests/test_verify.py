@@ -240,7 +240,7 @@ CASES: dict[str, dict[str, Any]] = {
 def solved(name: str) -> tuple[Case, Plan]:
     """The case ``name`` and the plan the solver finds for it (solved once per run)."""
     case = Case.model_validate(CASES[name])
-    result = allocator.solve(case, backend="pulp")
+    result = allocator.solve(case, backend="pulp", gap=0)
     assert result.plan is not None, f"{name}: no plan ({result.termination})"
     assert result.verification is not None
     assert result.verification.ok, result.verification.violations

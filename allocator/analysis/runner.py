@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from allocator.backends.options import SolveOptions
+from allocator.backends.options import DEFAULT_GAP, SolveOptions
 from allocator.backends.registry import DEFAULT_BACKEND, get_backend
 from allocator.case.model import Case
 from allocator.engine import Result, solve, solve_formulation
@@ -19,7 +19,7 @@ class Runner:
     backend: str = DEFAULT_BACKEND
     solver: str | None = None
     time_limit: float | None = None
-    gap: float = 0.0
+    gap: float = DEFAULT_GAP
 
     def __post_init__(self) -> None:
         get_backend(self.backend)  # refuse an unknown backend before any work

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+DEFAULT_GAP = 1e-4
+"""The relative gap a solve stops at unless asked otherwise: the default of Gurobi,
+CPLEX and HiGHS. A plan within it is reported optimal, "within 0.01%", with its bound;
+a gap of 0 asks for a proof."""
+
 
 @dataclass(frozen=True)
 class SolveOptions:
     """Options shared by every backend.
 
     ``relative_gap`` 0 asks the solver to prove optimality (the solver's own
-    smallest tolerance where it cannot take 0); a larger value lets it stop
-    once |bound - objective| <= relative_gap * |objective|, and the status
-    then says "feasible", never "optimal". ``solver`` None takes the backend's
-    default; ``threads`` None lets the solver decide.
+    smallest tolerance where it cannot take 0); a larger value (by default
+    ``DEFAULT_GAP``) lets it stop once |bound - objective| <= relative_gap *
+    |objective|: the status is then "optimal" within that gap, and
+    ``Termination.proven_optimal`` says whether the bound met the objective.
+    ``solver`` None takes the backend's default; ``threads`` None lets the
+    solver decide.
     """
 
     time_limit: float | None = None
-    relative_gap: float = 0.0
+    relative_gap: float = DEFAULT_GAP
     threads: int | None = None
     solver: str | None = None
     verbose: bool = False

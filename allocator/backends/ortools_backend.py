@@ -61,9 +61,9 @@ OR-Tools status -> ``SolveStatus``
 
 | OR-Tools status                  | ours                                                      |
 |----------------------------------|-----------------------------------------------------------|
-| OPTIMAL                          | OPTIMAL when the requested gap is 0 or the achieved gap   |
-|                                  | is ~0 (abs(bound - objective) <= 1e-9 max(1, abs(obj)));  |
-|                                  | else FEASIBLE (stopped inside the allowed gap)            |
+| OPTIMAL                          | OPTIMAL: proven when the requested gap is 0 or the        |
+|                                  | achieved gap is ~0 (abs(bound - objective) <= 1e-9        |
+|                                  | max(1, abs(obj))); else within the allowed gap (message)  |
 | FEASIBLE                         | FEASIBLE; ``limit_reached`` when the time limit ran out   |
 | INFEASIBLE                       | INFEASIBLE                                                |
 | UNBOUNDED                        | UNBOUNDED                                                 |
@@ -101,7 +101,7 @@ from ortools.linear_solver.python import model_builder_helper as mbh
 
 from allocator.backends.base import BackendError
 from allocator.backends.options import SolveOptions
-from allocator.backends.termination import SolveResult, SolveStatus, Termination
+from allocator.backends.termination import CLOSED_GAP, SolveResult, SolveStatus, Termination
 from allocator.model.linear import LinearModel, family_counts
 
 OrToolsStatus = mbh.SolveStatus
@@ -115,9 +115,6 @@ _MAYBE_UNBOUNDED = (
     OrToolsStatus.NOT_SOLVED,
 )
 """Statuses OR-Tools gives "infeasible or unbounded" under, with a text that says so."""
-
-CLOSED_GAP = 1e-9
-"""abs(bound - objective) <= CLOSED_GAP * max(1, abs(objective)) counts as no gap at all."""
 
 
 @dataclass(frozen=True)
@@ -309,6 +306,7 @@ class OrToolsBackend:
             message=message,
             limit_reached=reading.limit_reached,
             interrupted=reading.interrupted,
+            gap_limit=options.relative_gap,
         )
         optimal = reading.status is SolveStatus.OPTIMAL
         return SolveResult(
@@ -498,7 +496,8 @@ def _read_plan(
     options: SolveOptions,
     outcome: RawOutcome,
 ) -> Reading:
-    """An outcome with a plan: optimal only when proven with no gap."""
+    """An outcome with a plan: optimal when the solver says so (proven, or within the
+    allowed gap); feasible when a limit or an interrupt stopped it first."""
     values = outcome.values
     if values is None or values.shape != (model.num_variables,):
         size = "no" if values is None else str(values.shape[0])
@@ -518,11 +517,15 @@ def _read_plan(
     if proven and (options.relative_gap == 0 or _closed(outcome.objective, bound)):
         return Reading(SolveStatus.OPTIMAL, **common)
     if proven:
-        achieved = "unknown" if bound is None else f"{_gap(outcome.objective, bound):.3g}"
+        achieved = (
+            "the solver reports no bound"
+            if bound is None
+            else f"achieved {_gap(outcome.objective, bound):.3g}"
+        )
         return Reading(
-            SolveStatus.FEASIBLE,
+            SolveStatus.OPTIMAL,
             message=f"stopped within the allowed relative gap {options.relative_gap:g} "
-            f"(achieved gap {achieved})",
+            f"({achieved})",
             **common,
         )
     if _stopped_by_limit(outcome, options):

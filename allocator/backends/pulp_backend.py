@@ -38,7 +38,7 @@ columns, or a known bound is within 1e-9 relative of the objective):
 ====================================================  ==================================
 solver says                                           status (limit_reached)
 ====================================================  ==================================
-CBC ``Optimal``; HiGHS ``kOptimal``; other: Optimal    OPTIMAL if proven, else FEASIBLE
+CBC ``Optimal``; HiGHS ``kOptimal``; other: Optimal    OPTIMAL (proven, or within the gap)
 CBC ``Stopped on ...`` with a plan; HiGHS time,        FEASIBLE (True when the time
 iteration, interrupt or objective limits with a plan;  limit stopped it; other solvers:
 other: status Optimal with "Solution Found"            True when a time limit was set)
@@ -220,6 +220,7 @@ class PulpBackend:
             message=message,
             limit_reached=reading.time_limit_hit and status is not SolveStatus.OPTIMAL,
             interrupted=reading.interrupted and status is not SolveStatus.OPTIMAL,
+            gap_limit=options.relative_gap,
         )
         if status is not SolveStatus.OPTIMAL or model.integer.any():
             return SolveResult(termination, values if status.has_solution else None)
@@ -630,10 +631,12 @@ def _judge(
         )
         if proven:
             return SolveStatus.OPTIMAL, objective, objective if bound is None else bound, ""
+        if reading.said is _Said.OPTIMAL:
+            achieved = "the solver reports no bound" if gap is None else f"achieved {gap:.3g}"
+            why = f"stopped within the allowed relative gap {options.relative_gap:g} ({achieved})"
+            return SolveStatus.OPTIMAL, objective, bound, why
         if reading.time_limit_hit:
             why = "stopped by the time limit"
-        elif reading.said is _Said.OPTIMAL:
-            why = f"optimal within the allowed relative gap of {options.relative_gap:g} only"
         else:
             why = "stopped before proving optimality"
         return SolveStatus.FEASIBLE, objective, bound, f"{why} ({reading.detail})"

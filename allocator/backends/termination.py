@@ -8,14 +8,20 @@ from enum import StrEnum
 
 import numpy as np
 
+CLOSED_GAP = 1e-9
+"""abs(bound - objective) <= CLOSED_GAP * max(1, abs(objective)) counts as no gap at all."""
+
 
 class SolveStatus(StrEnum):
     """The outcome of a solve, in the words the report and the JSON use."""
 
     OPTIMAL = "optimal"
-    """A plan proven optimal within the requested gap of 0 (the solver's smallest)."""
+    """A plan optimal within the requested relative gap: proven optimal when that gap is 0
+    or the bound meets the objective (``Termination.proven_optimal``), as Gurobi, CPLEX
+    and HiGHS call a plan optimal within their default gap of 1e-4."""
     FEASIBLE = "feasible"
-    """A plan, not proven optimal: a gap was allowed, or a limit stopped the search."""
+    """A plan not known to be within the requested gap: a limit or an interrupt stopped
+    the search first."""
     INFEASIBLE = "infeasible"
     """Proven: no plan satisfies every rule."""
     UNBOUNDED = "unbounded"
@@ -36,8 +42,9 @@ class Termination:
     """The shared termination record.
 
     ``gap`` is |bound - objective| / max(|objective|, 1e-9), None when either
-    is unknown. ``limit_reached`` is True when a time limit ended the search.
-    ``interrupted`` is True when Ctrl-C ended it.
+    is unknown. ``gap_limit`` is the relative gap the solve was asked to stop at.
+    ``limit_reached`` is True when a time limit ended the search. ``interrupted``
+    is True when Ctrl-C ended it.
     """
 
     status: SolveStatus
@@ -52,11 +59,25 @@ class Termination:
     interrupted: bool = False
     """True when an interrupt (Ctrl-C) stopped the solver; the plan, if any, is the best
     found by then."""
+    gap_limit: float = 0.0
+    """The relative gap the solver was allowed to stop at (0: prove optimality)."""
 
     @property
     def gap(self) -> float | None:
         """The relative gap between the objective and the best bound."""
         return relative_gap(self.objective, self.bound)
+
+    @property
+    def proven_optimal(self) -> bool:
+        """Optimal with nothing left to prove: no gap was allowed, or the bound meets the
+        objective (|bound - objective| <= CLOSED_GAP * max(1, |objective|))."""
+        if self.status is not SolveStatus.OPTIMAL:
+            return False
+        if self.gap_limit == 0:
+            return True
+        if self.objective is None or self.bound is None:
+            return False
+        return abs(self.bound - self.objective) <= CLOSED_GAP * max(1.0, abs(self.objective))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from allocator.analysis.compare import Comparison, compare
+from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.commands.common import (
     BackendName,
@@ -40,7 +41,7 @@ def compare_command(
     backend: BackendName = DEFAULT_BACKEND,
     solver: SolverName = None,
     time_limit: TimeLimit = None,
-    gap: Gap = 0.0,
+    gap: Gap = DEFAULT_GAP,
     json_out: JsonOut = None,
 ) -> None:
     """Solve the base case and scenarios; show them side by side and what changes.
@@ -53,7 +54,10 @@ def compare_command(
     if not names:
         fail(err, "name scenarios with --scenario, or --all", 2)
     runner = make_runner(err, backend, solver, time_limit, gap)
-    with refusals(err, case_file), progress_bar(err, len(names) + 1, "Solving") as advance:
+    with (
+        refusals(err, case_file),
+        progress_bar(err, len(names) + 1, "Solving", time_limit) as advance,
+    ):
         comparison = compare(case, names, runner, done=advance)
     render_comparison(out, f"{case_file}: base and {', '.join(names)}", comparison, case.money_unit)
     if json_out is not None:

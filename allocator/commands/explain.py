@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.commands.common import (
     BackendName,
     CaseFile,
+    Gap,
     JsonOut,
     ScenarioName,
     SolverName,
@@ -17,6 +19,7 @@ from allocator.commands.common import (
     file_sha256,
     read_case,
     refusals,
+    spinner,
 )
 from allocator.explain import Explanation, explain
 from allocator.report.explain_view import render_explanation
@@ -29,6 +32,7 @@ def explain_command(
     backend: BackendName = DEFAULT_BACKEND,
     solver: SolverName = None,
     time_limit: TimeLimit = None,
+    gap: Gap = DEFAULT_GAP,
     json_out: JsonOut = None,
 ) -> None:
     """Explain an infeasible case: the smallest changes that make it feasible, in the
@@ -38,10 +42,8 @@ def explain_command(
     """
     err, out = consoles(json_out)
     case = read_case(err, case_file, scenario)
-    with refusals(err, case_file), err.status("Explaining", spinner="dots") as status:
-        found = explain(
-            case, backend, solver, time_limit, progress=lambda text: status.update(text)
-        )
+    with refusals(err, case_file), spinner(err, "Explaining", time_limit) as say:
+        found = explain(case, backend, solver, time_limit, progress=say, gap=gap)
     title = str(case_file) + (f" [{scenario}]" if scenario else "")
     render_explanation(out, title, found)
     if json_out is not None:

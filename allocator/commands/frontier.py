@@ -9,6 +9,7 @@ import typer
 
 from allocator.analysis.frontier import Frontier, frontier
 from allocator.analysis.parallel import worker_count
+from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.commands.common import (
     BackendName,
@@ -56,7 +57,7 @@ def frontier_command(
     backend: BackendName = DEFAULT_BACKEND,
     solver: SolverName = None,
     time_limit: TimeLimit = None,
-    gap: Gap = 0.0,
+    gap: Gap = DEFAULT_GAP,
     json_out: JsonOut = None,
 ) -> None:
     """Scale the money, solve each point: value against money, what enters and leaves, the knee.
@@ -74,7 +75,7 @@ def frontier_command(
     clock = time.perf_counter()
     with refusals(err, case_file):
         count = worker_count(steps, workers)
-        with progress_bar(err, steps, "Solving") as advance:
+        with progress_bar(err, steps, "Solving", time_limit) as advance:
             result = frontier(case, runner, start, stop, steps, source, count, done=advance)
     seconds = time.perf_counter() - clock
     title = str(case_file) + (f" [{scenario}]" if scenario else "")

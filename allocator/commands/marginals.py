@@ -10,6 +10,7 @@ from rich.console import Console
 
 from allocator.analysis.marginals import Marginals, levers, marginals
 from allocator.analysis.runner import Runner
+from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.case import Case
 from allocator.commands.common import (
@@ -30,6 +31,7 @@ from allocator.commands.common import (
     progress_bar,
     read_case,
     refusals,
+    spinner,
 )
 from allocator.engine import Result
 from allocator.report.marginals_view import render_marginals
@@ -48,7 +50,7 @@ def marginals_command(
     backend: BackendName = DEFAULT_BACKEND,
     solver: SolverName = None,
     time_limit: TimeLimit = None,
-    gap: Gap = 0.0,
+    gap: Gap = DEFAULT_GAP,
     json_out: JsonOut = None,
 ) -> None:
     """Value of one more unit of each limit for the optimal portfolio (LP duals), and the
@@ -71,7 +73,7 @@ def marginals_command(
 
 def solve_base(err: Console, case: Case, runner: Runner) -> Result:
     """The base solve; no plan ends the command with 3 (infeasible) or 4 (no plan in time)."""
-    with err.status("Solving the base case", spinner="dots"):
+    with spinner(err, "Solving the base case", runner.time_limit):
         base = runner.solve(case)
     if base.plan is None:
         code = EXIT_INFEASIBLE if base.termination.status.value == "infeasible" else EXIT_NO_PLAN
@@ -81,7 +83,8 @@ def solve_base(err: Console, case: Case, runner: Runner) -> Result:
 
 def run_marginals(err: Console, case: Case, runner: Runner, step: float, base: Result) -> Marginals:
     """The marginals of ``base`` with a progress bar over the re-solves."""
-    with progress_bar(err, 2 * len(levers(case)), "Moving levers") as advance:
+    total = 2 * len(levers(case))
+    with progress_bar(err, total, "Moving levers", runner.time_limit) as advance:
         return marginals(case, runner, step=step, done=advance, base=base)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from allocator.analysis.opportunity import Opportunity, opportunity, variants_of
+from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.commands.common import (
     BackendName,
@@ -41,7 +42,7 @@ def opportunity_command(
     backend: BackendName = DEFAULT_BACKEND,
     solver: SolverName = None,
     time_limit: TimeLimit = None,
-    gap: Gap = 0.0,
+    gap: Gap = DEFAULT_GAP,
     workers: Workers = None,
     json_out: JsonOut = None,
 ) -> None:
@@ -56,7 +57,7 @@ def opportunity_command(
     with refusals(err, case_file):
         base = solve_base(err, case, runner)
         total = len(variants_of(case, base, project))
-        with progress_bar(err, total, "Forcing projects") as advance:
+        with progress_bar(err, total, "Forcing projects", time_limit) as advance:
             found = opportunity(case, runner, project, advance, base, workers)
     render_opportunity(out, found, case.money_unit)
     if json_out is not None:

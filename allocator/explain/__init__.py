@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allocator.backends.options import SolveOptions
+from allocator.backends.options import DEFAULT_GAP, SolveOptions
 from allocator.backends.registry import DEFAULT_BACKEND, get_backend
 from allocator.backends.termination import Termination
 from allocator.case.model import Case
@@ -56,10 +56,15 @@ def explain(
     time_limit: float | None = None,
     max_checks: int = 200,
     progress: Callable[[str], None] | None = None,
+    gap: float = DEFAULT_GAP,
 ) -> Explanation:
-    """Explain why ``case`` has no plan (see the module docstring)."""
+    """Explain why ``case`` has no plan (see the module docstring).
+
+    ``gap`` is the relative gap the elastic solve stops at (0: the least weighted
+    change proven); the feasibility checks of the conflict search have no objective.
+    """
     say = progress or (lambda _: None)
-    options = SolveOptions(time_limit=time_limit, solver=solver)
+    options = SolveOptions(time_limit=time_limit, solver=solver, relative_gap=gap)
     formulation = formulate(case)
     model = formulation.model
     say("solving the elastic model")

@@ -36,3 +36,8 @@ def short(value: float) -> str:
             digits = 0 if abs(scaled) >= 100 else 1 if abs(scaled) >= 10 else 2
             return f"{scaled:.{digits}f}{suffix}"
     return amount(value)
+
+
+def percent(fraction: float) -> str:
+    """A small fraction as a percentage with no trailing zeros: 1e-4 -> 0.01%, 0.05 -> 5%."""
+    return f"{fraction * 100:.6g}%"

@@ -1,6 +1,7 @@
 """The JSON document of a solve: the termination record, the case, and the plan's tables.
 
-Keys: status, objective, bound, gap, seconds, backend, solver, solver_version,
+Keys: status, proven_optimal, gap_limit (the relative gap the solve was allowed to
+stop at), objective, bound, gap, seconds, backend, solver, solver_version,
 message, limit_reached, interrupted, case {name, file, sha256}, scenario, model {columns,
 rows, nonzeros, integers}, timings, then the plan: projects, allocations,
 supply, funding, earmarks, credit, cash (the money table), objective_parts,
@@ -38,6 +39,8 @@ def result_document(result: Result, file: str, sha256: str) -> dict[str, Any]:
     t = result.termination
     document: dict[str, Any] = {
         "status": t.status.value,
+        "proven_optimal": t.proven_optimal,
+        "gap_limit": t.gap_limit,
         "objective": t.objective,
         "bound": t.bound,
         "gap": t.gap,

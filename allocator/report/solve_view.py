@@ -15,7 +15,7 @@ from allocator.backends.termination import SolveStatus
 from allocator.engine import Result
 from allocator.plan import Plan
 from allocator.report import tables
-from allocator.report.numbers import amount, plural, short
+from allocator.report.numbers import amount, percent, plural, short
 
 MAX_RESOURCES = 4
 """Resources shown side by side in the capacity table."""
@@ -41,7 +41,7 @@ def status_line(result: Result) -> str:
     """The status in plain words, saying whether optimality is proven."""
     t = result.termination
     if t.status is SolveStatus.OPTIMAL:
-        return "optimal (proven)"
+        return "optimal (proven)" if t.proven_optimal else f"optimal within {percent(t.gap_limit)}"
     if t.status is SolveStatus.FEASIBLE:
         why = "time limit reached" if t.limit_reached else "stopped within the allowed gap"
         why = "interrupted" if t.interrupted else why
@@ -65,10 +65,10 @@ def _headline(title: str, result: Result) -> Table:
     if t.objective is not None:
         objective = f"{t.objective:,.2f} {unit} ({result.case.objective.value})"
         grid.add_row("objective", objective)
-    if t.bound is not None or t.gap is not None:
-        bound = f"{t.bound:,.2f}" if t.bound is not None else "unknown"
-        gap = f"{t.gap:.4%}" if t.gap is not None else "unknown"
-        grid.add_row("bound", f"{bound}   gap {gap}")
+    if t.bound is not None or t.gap is not None or t.status.has_solution:
+        bound = f"{t.bound:,.2f}" if t.bound is not None else f"unknown ({t.solver} gives none)"
+        gap = f"   gap {t.gap:.4%}" if t.gap is not None else ""
+        grid.add_row("bound", f"{bound}{gap}")
     grid.add_row(
         "solver",
         f"{t.backend} / {t.solver} ({t.solver_version}), {t.seconds:.1f} s",

@@ -76,7 +76,7 @@ SOLVERS = _solvers()
 def test_known_answer(backend_name: str, solver: str, known: Known) -> None:
     backend = get_backend(backend_name)
     model = known.build()
-    options = SolveOptions(solver=solver)
+    options = SolveOptions(solver=solver, relative_gap=0)
     if refused(backend_name, solver, known):
         with pytest.raises(BackendError, match=solver):
             backend.solve(model, options)

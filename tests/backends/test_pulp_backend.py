@@ -46,7 +46,8 @@ INF = np.inf
 
 def solve(model: LinearModel, solver: str, **options: object) -> SolveResult:
     """Solve and check everything that must hold whatever the status."""
-    result = BACKEND.solve(model, SolveOptions(solver=solver, **options))
+    options.setdefault("relative_gap", 0.0)  # known answers: prove them
+    result = BACKEND.solve(model, SolveOptions(solver=solver, **options))  # type: ignore[arg-type]
     assert_consistent(model, result)
     return result
 
@@ -64,10 +65,12 @@ def assert_consistent(model: LinearModel, result: SolveResult) -> None:
     else:
         assert result.values is None
         assert done.objective is None
-    if done.status is SolveStatus.OPTIMAL:
+    if done.proven_optimal:
         assert done.bound is not None
         assert done.gap == pytest.approx(0, abs=1e-9)
+    if done.status is SolveStatus.OPTIMAL:
         assert not done.limit_reached
+        assert done.proven_optimal or "allowed relative gap" in done.message
     if done.status is SolveStatus.FEASIBLE:
         assert done.gap is None or done.gap > OPTIMAL_GAP or done.limit_reached
         assert done.message
@@ -175,7 +178,10 @@ def test_a_relative_gap_never_claims_an_unproven_optimum(solver: str) -> None:
     model = slow_knapsack(seed=3)
     done = solve(model, solver, relative_gap=0.05, time_limit=5.0).termination
     assert done.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
-    if done.status is SolveStatus.FEASIBLE and done.gap is not None:
+    assert done.gap_limit == 0.05
+    if done.status is SolveStatus.OPTIMAL and not done.proven_optimal:
+        assert "allowed relative gap 0.05" in done.message
+    if done.gap is not None and not done.limit_reached:
         assert done.gap <= 0.06  # the solver stopped within its gap (CBC's bound is rounded)
 
 
