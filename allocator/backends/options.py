@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from allocator.errors import InputError
+
 
 @dataclass(frozen=True)
 class SolveOptions:
@@ -24,8 +26,8 @@ class SolveOptions:
 
     def __post_init__(self) -> None:
         if self.time_limit is not None and not self.time_limit > 0:
-            raise ValueError(f"time limit must be positive, got {self.time_limit}")
+            raise InputError(f"time limit must be positive, got {self.time_limit}")
         if not 0 <= self.relative_gap < 1:
-            raise ValueError(f"relative gap must be in [0, 1), got {self.relative_gap}")
+            raise InputError(f"relative gap must be in [0, 1), got {self.relative_gap}")
         if self.threads is not None and self.threads < 1:
-            raise ValueError(f"threads must be at least 1, got {self.threads}")
+            raise InputError(f"threads must be at least 1, got {self.threads}")

@@ -18,6 +18,7 @@ from allocator.backends.base import BackendError
 from allocator.backends.registry import BACKENDS
 from allocator.case import Case, CaseError, load_case
 from allocator.engine import PlanCheckError
+from allocator.errors import InputError
 from allocator.report.files import write_text
 from allocator.report.plan_json import dumps
 from allocator.report.validate_view import render_problems
@@ -79,7 +80,7 @@ def make_runner(
     """The analysis runner; an unknown backend or bad option exits 2 with the reason."""
     try:
         return Runner(backend=backend, solver=solver, time_limit=time_limit, gap=gap)
-    except (BackendError, ValueError) as error:
+    except (BackendError, InputError) as error:
         fail(err, str(error), EXIT_BAD_INPUT)
 
 
@@ -91,15 +92,19 @@ def fail(err: Console, message: str, code: int) -> NoReturn:
 
 @contextlib.contextmanager
 def refusals(err: Console, path: Path) -> Iterator[None]:
-    """Map what an analysis may raise to exit statuses: bad input 2, checker failure 1."""
+    """Map what an analysis may raise to exit statuses: bad input 2, checker failure 1.
+
+    Bad input is a ``CaseError``, a ``BackendError`` (an unknown or unavailable backend
+    or solver) or an ``InputError``; any other error is left to ``cli.main``, which
+    reports it as an internal error (1).
+    """
     try:
         yield
     except CaseError as error:
         render_problems(err, str(path), error.problems)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    except (BackendError, ValueError, KeyError) as error:
-        message = error.args[0] if isinstance(error, KeyError) else str(error)
-        fail(err, message, EXIT_BAD_INPUT)
+    except (BackendError, InputError) as error:
+        fail(err, str(error), EXIT_BAD_INPUT)
     except PlanCheckError as error:
         err.print("allocator: a solver's plan fails the independent checker:", markup=False)
         for violation in error.violations:
