@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from allocator import __version__
 from allocator.backends.registry import DEFAULT_BACKEND
@@ -24,11 +25,13 @@ from allocator.commands.common import (
     EXIT_OK,
     BackendName,
     CaseFile,
+    CommandConsole,
     Gap,
     JsonOut,
     ScenarioName,
     SolverName,
     TimeLimit,
+    closed_output_ends_quietly,
     consoles,
     emit_json,
     fail,
@@ -63,7 +66,22 @@ EXIT_BY_STATUS = {
     SolveStatus.ERROR: EXIT_INTERNAL,
 }
 
+
+class _Commands(TyperGroup):
+    """The command group: a reader closing standard output ends any command quietly
+    (``closed_output_ends_quietly``), before typer would turn it into exit status 1."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> typer.Context:
+        with closed_output_ends_quietly():  # allocator --help | head -1
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        with closed_output_ends_quietly():
+            return super().invoke(ctx)
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="allocator",
     help="Decide which projects get compute, when, from which contracts and which money.",
     no_args_is_help=True,
@@ -104,7 +122,7 @@ def validate(
 
     Exit status: 0 every case is valid, 2 at least one is not.
     """
-    out, err = Console(), Console(stderr=True)
+    out, err = CommandConsole(), CommandConsole(stderr=True)
     failed = False
     for path in cases:
         try:
@@ -246,13 +264,13 @@ def generate(
     try:
         write_text(output, text)  # atomically: a failed write leaves no partial file
     except OSError as error:
-        Console(stderr=True).print(
+        CommandConsole(stderr=True).print(
             f"allocator: cannot write {output}: {error.strerror or error}",
             markup=False,
             soft_wrap=True,
         )
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    Console(stderr=True).print(
+    CommandConsole(stderr=True).print(
         f"wrote {output}: {projects} projects, {resources} resources, "
         f"{periods} periods (seed {seed})",
         markup=False,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,6 +31,9 @@ EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
 EXIT_NO_PLAN = 4
 EXIT_INTERRUPTED = 130
+EXIT_CLOSED_OUTPUT = 141
+"""Standard output was closed by its reader (``| head``): 128 + SIGPIPE, as a shell
+reports a program ended by a closed pipe."""
 
 CaseFile = Annotated[
     Path, typer.Argument(metavar="CASE", help="Case file (YAML or JSON).", show_default=False)
@@ -58,10 +63,20 @@ JsonOut = Annotated[
 ]
 
 
+class CommandConsole(Console):
+    """A rich console for the commands' output: a closed pipe is left to
+    ``closed_output_ends_quietly`` (rich's own handler would exit with status 1)."""
+
+    def on_broken_pipe(self) -> None:
+        """Stop writing, and raise for the command to end quietly."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
 def consoles(json_out: str | None) -> tuple[Console, Console]:
     """(errors, report): the report goes to standard error when the JSON takes stdout."""
-    err = Console(stderr=True)
-    return err, err if json_out == "-" else Console()
+    err = CommandConsole(stderr=True)
+    return err, err if json_out == "-" else CommandConsole()
 
 
 def read_case(err: Console, path: Path, scenario: str | None = None) -> Case:
@@ -110,6 +125,30 @@ def refusals(err: Console, path: Path) -> Iterator[None]:
         for violation in error.violations:
             err.print(f"  {violation}", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+@contextlib.contextmanager
+def closed_output_ends_quietly() -> Iterator[None]:
+    """A reader that closes standard output early (``allocator validate x | head -1``)
+    ends the command with ``EXIT_CLOSED_OUTPUT``: no traceback, no message.
+
+    Python's recipe (the library reference, signal, "Note on SIGPIPE"): once a write
+    fails, standard output is pointed at the null device, so that Python's own flush at
+    exit cannot fail again, and the program exits. Standard error goes there too: it may
+    be the same closed pipe (``2>&1 | head``), and nothing more is said.
+    """
+    try:
+        try:
+            yield
+        finally:
+            sys.stdout.flush()  # what is still buffered fails here, not at exit
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(AttributeError, OSError, ValueError):  # not real files
+                os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+        raise typer.Exit(EXIT_CLOSED_OUTPUT) from None
 
 
 @contextlib.contextmanager
