@@ -53,7 +53,7 @@ from allocator.report.case_summary import summarise
 from allocator.report.files import write_tables, write_text
 from allocator.report.marginals_view import render_marginals
 from allocator.report.plan_json import result_document
-from allocator.report.redirect import stdout_to_stderr
+from allocator.report.redirect import solver_output
 from allocator.report.solve_view import render_result, status_line
 from allocator.report.validate_view import render_problems, render_summary
 
@@ -170,16 +170,19 @@ def solve(
     render_result(out, title, result)
     document = result_document(result, str(case_file), file_sha256(case_file))
     infeasible = result.termination.status is SolveStatus.INFEASIBLE
-    with refusals(err, case_file):
+    found = explanation = None
+    with refusals(err, case_file), solver_output(verbose):  # reports are printed after it
         if with_marginals and result.plan is not None:
             runner = make_runner(err, backend, solver, time_limit, gap)
             found = run_marginals(err, result.case, runner, 0.05, result)
-            render_marginals(out, found, result.case.money_unit)
-            document["marginals"] = marginals_document(found, case_file, document["case"]["sha256"])
         if infeasible and json_out is not None:
             with err.status("Explaining", spinner="dots"):
                 explanation = explain(result.case, backend, solver, time_limit)
-            document["explanation"] = explanation_document(explanation)
+    if found is not None:
+        render_marginals(out, found, result.case.money_unit)
+        document["marginals"] = marginals_document(found, case_file, document["case"]["sha256"])
+    if explanation is not None:
+        document["explanation"] = explanation_document(explanation)
     if json_out is not None:
         emit_json(err, json_out, document)
     if csv_dir is not None and result.plan is not None:
@@ -198,8 +201,8 @@ def _solve(
     threads: int | None,
     verbose: bool,
 ) -> Result:
-    """Run the solve with a spinner, solver output kept off standard output."""
-    with err.status("Solving", spinner="dots") as status, stdout_to_stderr():
+    """Run the solve with a spinner; the solver's own output is shown only with ``verbose``."""
+    with err.status("Solving", spinner="dots") as status, solver_output(verbose):
         return solve_case(
             case,
             scenario=scenario,

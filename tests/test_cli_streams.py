@@ -1,15 +1,18 @@
 """The command line's streams in real processes: a reader that closes standard output
-early."""
+early, and solver chatter kept off the terminal unless ``--verbose``."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from allocator.commands.common import EXIT_CLOSED_OUTPUT, EXIT_OK
+from allocator.generate import generate_case
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
 ALLOCATOR = [sys.executable, "-m", "allocator.cli"]
@@ -76,3 +79,55 @@ def test_output_closed_before_the_first_write_exits_141_quietly(args: list[str])
     assert process.wait(timeout=120) == EXIT_CLOSED_OUTPUT, stderr
     assert_quiet(stderr)
     assert "allocator:" not in stderr  # no message of ours either (the report may be there)
+
+
+# --- solver chatter ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chatty_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic case on which HiGHS (through OR-Tools) prints debugging lines
+    (``HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();``) on
+    descriptor 2 while it solves."""
+    path = tmp_path_factory.mktemp("chatty") / "g20.yaml"
+    path.write_text(yaml.safe_dump(generate_case(20, seed=2), sort_keys=False))
+    return path
+
+
+def solve(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*ALLOCATOR, "solve", *map(str, args)], capture_output=True, text=True, check=False
+    )
+
+
+def chatter(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "highs" in line.lower() or "tmpSolver" in line]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--solver", "highs"), ("--backend", "pulp", "--solver", "highs")],
+    ids=["ortools-highs", "pulp-highs"],
+)
+def test_solver_chatter_stays_off_the_terminal(chatty_case: Path, args: tuple[str, ...]) -> None:
+    done = solve(chatty_case, *args)
+    assert done.returncode == 0, done.stderr
+    assert chatter(done.stderr) == []
+    assert done.stderr == ""
+    assert "optimal" in done.stdout
+
+
+def test_verbose_shows_the_solver_log_on_stderr_only(chatty_case: Path) -> None:
+    done = solve(chatty_case, "--solver", "highs", "--verbose", "--json", "-")
+    assert done.returncode == 0, done.stderr
+    assert chatter(done.stderr), "the solver's log is shown"
+    assert json.loads(done.stdout)["solver"] == "highs"  # and standard output stays JSON
+
+
+def test_reports_printed_after_extra_solves_still_reach_stdout() -> None:
+    """--marginals solves again after the plan; its report must not be hidden with the
+    solvers' output."""
+    done = solve(CASES / "take-or-pay.yaml", "--marginals")
+    assert done.returncode == 0, done.stderr
+    assert "Marginal values (USD_M per unit)" in done.stdout
+    assert "Moving each lever by a step" in done.stdout

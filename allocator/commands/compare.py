@@ -26,6 +26,7 @@ from allocator.commands.common import (
 )
 from allocator.report.compare_view import render_comparison
 from allocator.report.plan_json import records
+from allocator.report.redirect import solver_output
 
 
 def compare_command(
@@ -53,7 +54,11 @@ def compare_command(
     if not names:
         fail(err, "name scenarios with --scenario, or --all", 2)
     runner = make_runner(err, backend, solver, time_limit, gap)
-    with refusals(err, case_file), progress_bar(err, len(names) + 1, "Solving") as advance:
+    with (
+        refusals(err, case_file),
+        solver_output(),
+        progress_bar(err, len(names) + 1, "Solving") as advance,
+    ):
         comparison = compare(case, names, runner, done=advance)
     render_comparison(out, f"{case_file}: base and {', '.join(names)}", comparison, case.money_unit)
     if json_out is not None:

@@ -21,6 +21,7 @@ from allocator.commands.common import (
 from allocator.explain import Explanation, explain
 from allocator.report.explain_view import render_explanation
 from allocator.report.plan_json import records
+from allocator.report.redirect import solver_output
 
 
 def explain_command(
@@ -38,7 +39,11 @@ def explain_command(
     """
     err, out = consoles(json_out)
     case = read_case(err, case_file, scenario)
-    with refusals(err, case_file), err.status("Explaining", spinner="dots") as status:
+    with (
+        refusals(err, case_file),
+        solver_output(),
+        err.status("Explaining", spinner="dots") as status,
+    ):
         found = explain(
             case, backend, solver, time_limit, progress=lambda text: status.update(text)
         )
