@@ -10,6 +10,7 @@ from allocator.case import (
     save_case,
 )
 from allocator.engine import PlanCheckError, Result, solve
+from allocator.errors import InputError
 from allocator.plan import Plan
 from allocator.verify import Verification, Violation, verify
 
@@ -18,6 +19,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Case",
     "CaseError",
+    "InputError",
     "Plan",
     "PlanCheckError",
     "Problem",

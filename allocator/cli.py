@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from allocator import __version__
 from allocator.backends.options import DEFAULT_GAP
@@ -25,11 +26,13 @@ from allocator.commands.common import (
     EXIT_OK,
     BackendName,
     CaseFile,
+    CommandConsole,
     Gap,
     JsonOut,
     ScenarioName,
     SolverName,
     TimeLimit,
+    closed_output_ends_quietly,
     consoles,
     emit_json,
     fail,
@@ -52,7 +55,7 @@ from allocator.report.case_summary import summarise
 from allocator.report.files import write_tables, write_text
 from allocator.report.marginals_view import render_marginals
 from allocator.report.plan_json import result_document
-from allocator.report.redirect import stdout_to_stderr
+from allocator.report.redirect import solver_output
 from allocator.report.solve_view import render_result, status_line
 from allocator.report.validate_view import render_problems, render_summary
 
@@ -65,7 +68,22 @@ EXIT_BY_STATUS = {
     SolveStatus.ERROR: EXIT_INTERNAL,
 }
 
+
+class _Commands(TyperGroup):
+    """The command group: a reader closing standard output ends any command quietly
+    (``closed_output_ends_quietly``), before typer would turn it into exit status 1."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> typer.Context:
+        with closed_output_ends_quietly():  # allocator --help | head -1
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        with closed_output_ends_quietly():
+            return super().invoke(ctx)
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="allocator",
     help="Decide which projects get compute, when, from which contracts and which money.",
     no_args_is_help=True,
@@ -106,7 +124,7 @@ def validate(
 
     Exit status: 0 every case is valid, 2 at least one is not.
     """
-    out, err = Console(), Console(stderr=True)
+    out, err = CommandConsole(), CommandConsole(stderr=True)
     failed = False
     for path in cases:
         try:
@@ -154,18 +172,21 @@ def solve(
     render_result(out, title, result)
     document = result_document(result, str(case_file), file_sha256(case_file))
     infeasible = result.termination.status is SolveStatus.INFEASIBLE
-    with refusals(err, case_file):
+    found = explanation = None
+    with refusals(err, case_file), solver_output(verbose):  # reports are printed after it
         if with_marginals and result.plan is not None:
             runner = make_runner(err, backend, solver, time_limit, gap)
             found = run_marginals(err, result.case, runner, 0.05, result)
-            render_marginals(out, found, result.case.money_unit)
-            document["marginals"] = marginals_document(found, case_file, document["case"]["sha256"])
         if infeasible and json_out is not None:
             with spinner(err, "Explaining", time_limit) as say:
                 explanation = explain(
                     result.case, backend, solver, time_limit, progress=say, gap=gap
                 )
-            document["explanation"] = explanation_document(explanation)
+    if found is not None:
+        render_marginals(out, found, result.case.money_unit)
+        document["marginals"] = marginals_document(found, case_file, document["case"]["sha256"])
+    if explanation is not None:
+        document["explanation"] = explanation_document(explanation)
     if json_out is not None:
         emit_json(err, json_out, document)
     if csv_dir is not None and result.plan is not None:
@@ -184,8 +205,8 @@ def _solve(
     threads: int | None,
     verbose: bool,
 ) -> Result:
-    """Run the solve with a spinner, solver output kept off standard output."""
-    with spinner(err, "Solving", time_limit) as say, stdout_to_stderr():
+    """Run the solve with a spinner; the solver's own output is shown only with ``verbose``."""
+    with spinner(err, "Solving", time_limit) as say, solver_output(verbose):
         return solve_case(
             case,
             scenario=scenario,
@@ -250,13 +271,13 @@ def generate(
     try:
         write_text(output, text)  # atomically: a failed write leaves no partial file
     except OSError as error:
-        Console(stderr=True).print(
+        CommandConsole(stderr=True).print(
             f"allocator: cannot write {output}: {error.strerror or error}",
             markup=False,
             soft_wrap=True,
         )
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    Console(stderr=True).print(
+    CommandConsole(stderr=True).print(
         f"wrote {output}: {projects} projects, {resources} resources, "
         f"{periods} periods (seed {seed})",
         markup=False,

@@ -78,8 +78,9 @@ def solve(
 
     ``gap`` is the relative gap to stop at (default 1e-4; 0 proves optimality);
     ``solver`` None is the backend's default.
-    Raises ``BackendError`` for an unknown backend or solver, ``ValueError`` for
-    bad options and ``PlanCheckError`` if the plan breaks a rule of the case.
+    Raises ``BackendError`` for an unknown backend or solver, ``InputError`` (a
+    ``ValueError``) for bad options, ``CaseError`` for an unknown scenario and
+    ``PlanCheckError`` if the plan breaks a rule of the case.
     """
     options = SolveOptions(
         time_limit=time_limit, relative_gap=gap, threads=threads, solver=solver, verbose=verbose

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from allocator.errors import InputError
+
 CATEGORIES = ("chat", "search", "browser", "video", "agents", "enterprise", "training")
 
 
@@ -22,7 +24,7 @@ def generate_case(
 ) -> dict[str, Any]:
     """A valid case as plain data (see the module docstring for its shape)."""
     if projects < 1 or resources < 1 or periods < 1:
-        raise ValueError("projects, resources and periods must each be at least 1")
+        raise InputError("projects, resources and periods must each be at least 1")
     rng = np.random.default_rng(seed)
     labels = [f"T{k + 1:02d}" for k in range(periods)]
     resource_ids = [f"r{j + 1}" for j in range(resources)]

@@ -223,7 +223,7 @@ BAD_INPUTS = [
     ),
     pytest.param(
         put("supply[owned].block", 0),
-        [("supply[owned].block", "number 0; must be > 0")],
+        [("supply[owned].block", "number 0; must be >= 1e-06")],
         id="zero-block",
     ),
     pytest.param(
@@ -601,9 +601,9 @@ BAD_INPUTS = [
         id="capacity-outside-availability",
     ),
     pytest.param(
-        put("revenue", {"amounts": 1, "growth": 1e200}),
-        [("revenue.growth", "compounds revenue beyond any finite amount")],
-        id="revenue-growth-overflows",
+        put("revenue", {"amounts": 1e12, "growth": 0.5}),
+        [("revenue.growth", "compounds revenue beyond 1e+12, the largest amount")],
+        id="revenue-growth-outgrows-the-largest-amount",
     ),
     pytest.param(
         put("periods", ["Y1", "Y2", "Y2"]),

@@ -17,6 +17,7 @@ from allocator.analysis.runner import Runner
 from allocator.analysis.summary import plan_summary
 from allocator.case.model import Case
 from allocator.engine import Result
+from allocator.errors import InputError
 
 BASE = "base"
 """The name of the case without a scenario in the tables."""
@@ -49,7 +50,7 @@ def compare(
     unknown = [s for s in scenarios if s not in case.scenarios]
     if unknown:
         known = ", ".join(case.scenarios) or "none"
-        raise ValueError(f"no scenario named {', '.join(map(repr, unknown))} (scenarios: {known})")
+        raise InputError(f"no scenario named {', '.join(map(repr, unknown))} (scenarios: {known})")
     results: dict[str, Result] = {}
     for name in [BASE, *scenarios]:
         results[name] = runner.solve(case, None if name == BASE else name)

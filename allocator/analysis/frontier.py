@@ -11,12 +11,12 @@ included: their tranches grow, taking them stays a decision), all by the same
 factor. Earmarked equity, base revenue, project revenue and credit lines are
 never scaled; ``budget.min_cash`` stays as it is. With ``source=ID`` only that
 funding source's ``amounts`` are scaled (an earmarked equity source may be named);
-naming a credit line, or an id that is no funding source, is a ``ValueError``.
+naming a credit line, or an id that is no funding source, is an ``InputError``.
 ``source="budget"`` scales ``budget.amounts`` alone, unless a funding source has
 the id ``budget``: funding ids are looked up first, so that source is scaled then
 (``Frontier.scaled`` always says what was). Scaling a series scales every number
 in whichever form it is written (scalar, list, map); money that is zero in the
-case stays zero, and scaling nothing but zeros is a ``ValueError``.
+case stays zero, and scaling nothing but zeros is an ``InputError``.
 
 The points. Factors run from ``start`` to ``stop`` in ``steps`` equal steps
 (``start`` > 0, ``stop`` > ``start``, ``steps`` >= 2), rounded to 12 decimals.
@@ -73,6 +73,7 @@ from allocator.case.model import Case
 from allocator.case.money import Funding, FundingKind
 from allocator.case.series import calendar_values
 from allocator.engine import Result
+from allocator.errors import InputError
 
 BUDGET = "budget"
 """The ``source`` that names ``budget.amounts`` (when no funding source has this id)."""
@@ -140,16 +141,16 @@ class Frontier:
 def factors(start: float, stop: float, steps: int) -> list[float]:
     """``steps`` equally spaced factors from ``start`` to ``stop``, rounded to 12 decimals.
 
-    Raises ``ValueError`` unless 0 < start < stop (finite) and steps >= 2.
+    Raises ``InputError`` unless 0 < start < stop (finite) and steps >= 2.
     """
     if not (math.isfinite(start) and math.isfinite(stop)):
-        raise ValueError("the range must be finite numbers")
+        raise InputError("the range must be finite numbers")
     if start <= 0:
-        raise ValueError(f"the range must start above 0 (--from), got {start:g}")
+        raise InputError(f"the range must start above 0 (--from), got {start:g}")
     if stop <= start:
-        raise ValueError(f"the range must end above its start (--to > --from), got {stop:g}")
+        raise InputError(f"the range must end above its start (--to > --from), got {stop:g}")
     if steps < 2:
-        raise ValueError(f"a frontier needs at least 2 points (--steps), got {steps}")
+        raise InputError(f"a frontier needs at least 2 points (--steps), got {steps}")
     width = (stop - start) / (steps - 1)
     return [round(start + i * width, 12) for i in range(steps - 1)] + [round(stop, 12)]
 
@@ -157,7 +158,7 @@ def factors(start: float, stop: float, steps: int) -> list[float]:
 def scaled_sources(case: Case, source: str | None = None) -> tuple[str, ...]:
     """What ``source`` scales in ``case``: ``budget.amounts`` and/or ``funding[ID]`` names.
 
-    Raises ``ValueError`` for an unknown id, a credit line, or nothing but zeros.
+    Raises ``InputError`` for an unknown id, a credit line, or nothing but zeros.
     """
     return tuple(_label(item) for item in _targets(case, source))
 
@@ -197,7 +198,7 @@ def frontier(
 ) -> Frontier:
     """Solve ``case`` with its money scaled by each factor; ``done(label)`` after each solve.
 
-    Raises ``ValueError`` for a bad range, ``workers`` < 1 or a bad ``source``;
+    Raises ``InputError`` for a bad range, ``workers`` < 1 or a bad ``source``;
     ``PlanCheckError`` if a point's plan breaks a rule of its case.
     """
     points = factors(start, stop, steps)
@@ -236,7 +237,7 @@ def _targets(case: Case, source: str | None, allow_zero: bool = False) -> list[s
         found = [f for f in case.funding if f.id == source]
         if found:
             if found[0].kind is FundingKind.CREDIT:
-                raise ValueError(
+                raise InputError(
                     f"funding source {source!r} is a credit line: its limit is not money that "
                     "arrives, so it cannot be scaled (name an equity source, or 'budget')"
                 )
@@ -246,10 +247,10 @@ def _targets(case: Case, source: str | None, allow_zero: bool = False) -> list[s
         else:
             equity = [f.id for f in case.funding if f.kind is FundingKind.EQUITY]
             known = ", ".join([*equity, BUDGET])
-            raise ValueError(f"no funding source named {source!r} (sources to scale: {known})")
+            raise InputError(f"no funding source named {source!r} (sources to scale: {known})")
         what = _label(targets[0])
     if not allow_zero and sum(_total(case, t) for t in targets) <= 0:
-        raise ValueError(f"nothing to scale: {what} bring no money in this case")
+        raise InputError(f"nothing to scale: {what} bring no money in this case")
     return targets
 
 

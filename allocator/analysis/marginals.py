@@ -31,6 +31,7 @@ from allocator.case.model import Case
 from allocator.case.money import FundingKind
 from allocator.case.series import calendar_values
 from allocator.engine import Result
+from allocator.errors import InputError
 
 DUAL_SOLVERS = {"ortools": ("glop",), "pulp": ("cbc", "highs")}
 """Per backend, the solvers whose LP duals are read; the first is used unless the
@@ -89,10 +90,10 @@ def marginals(
     """The duals of the base plan's portfolio and the +/- ``step`` re-solves of every lever
     (in ``workers`` processes; default one per CPU)."""
     if not 0 < step < 1:
-        raise ValueError(f"the step must be between 0 and 1, got {step}")
+        raise InputError(f"the step must be between 0 and 1, got {step}")
     base = base or runner.solve(case)
     if base.plan is None or base.values is None or base.formulation is None:
-        raise ValueError(f"the base case has no plan ({base.termination.status.value})")
+        raise InputError(f"the base case has no plan ({base.termination.status.value})")
     solver = dual_solver(runner)
     duals = _duals(case, base, runner.backend, solver)
     moves = [(lever, sign * step) for lever in levers(case) for sign in (1, -1)]

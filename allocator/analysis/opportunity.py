@@ -22,6 +22,7 @@ from allocator.analysis.runner import Runner
 from allocator.analysis.variants import force_in, force_out
 from allocator.case.model import Case
 from allocator.engine import Result
+from allocator.errors import InputError
 from allocator.formulation import formulate
 
 TABLE = ["project", "base", "forced", "status", "objective", "change", "changes"]
@@ -45,7 +46,7 @@ def variants_of(case: Case, base: Result, projects: list[str] | None) -> list[tu
     wanted = projects or known
     unknown = [p for p in wanted if p not in known]
     if unknown:
-        raise ValueError(f"no project named {', '.join(map(repr, unknown))}")
+        raise InputError(f"no project named {', '.join(map(repr, unknown))}")
     funded = set(base.plan.funded) if base.plan is not None else set()
     pairs = []
     for project in case.projects:
@@ -70,7 +71,7 @@ def opportunity(
     one per CPU); ``done(label)`` after each variant."""
     base = base or runner.solve(case)
     if base.plan is None:
-        raise ValueError(f"the base case has no plan ({base.termination.status.value})")
+        raise InputError(f"the base case has no plan ({base.termination.status.value})")
     pairs = variants_of(case, base, projects)
     labels = [f"{project} {forced}" for project, forced in pairs]
     task = partial(_solve_forced, runner, case)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from allocator.engine import PlanCheckError, Result
+from allocator.errors import InputError
 from allocator.verify import Violation
 
 Item = TypeVar("Item")
@@ -39,7 +40,7 @@ def worker_count(jobs: int, workers: int | None = None) -> int:
     """``workers`` if given, else one per CPU, never more than there are jobs; 1 solves
     in this process."""
     if workers is not None and workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers}")
+        raise InputError(f"workers must be at least 1, got {workers}")
     return max(1, min(jobs, workers if workers is not None else os.cpu_count() or 1))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from allocator.errors import InputError
+
 DEFAULT_GAP = 1e-4
 """The relative gap a solve stops at unless asked otherwise: the default of Gurobi,
 CPLEX and HiGHS. A plan within it is reported optimal, "within 0.01%", with its bound;
@@ -31,8 +33,8 @@ class SolveOptions:
 
     def __post_init__(self) -> None:
         if self.time_limit is not None and not self.time_limit > 0:
-            raise ValueError(f"time limit must be positive, got {self.time_limit}")
+            raise InputError(f"time limit must be positive, got {self.time_limit}")
         if not 0 <= self.relative_gap < 1:
-            raise ValueError(f"relative gap must be in [0, 1), got {self.relative_gap}")
+            raise InputError(f"relative gap must be in [0, 1), got {self.relative_gap}")
         if self.threads is not None and self.threads < 1:
-            raise ValueError(f"threads must be at least 1, got {self.threads}")
+            raise InputError(f"threads must be at least 1, got {self.threads}")

@@ -78,6 +78,10 @@ the objective when the status is OPTIMAL and None otherwise (the gap is then Non
 
 Known limits
 ------------
+- CBC 2.10 can say "Stopped on time limit" well before the limit (it counts its
+  preprocessing time twice). When the wall clock around the call is below
+  ``CBC_EARLY_SHARE`` (90%) of the limit, the message says so and suggests a longer one;
+  the status is what CBC's answer gives (FEASIBLE or NO_SOLUTION, ``limit_reached``).
 - CBC's solution file holds values to 8 significant digits (``%15.8g``; no CBC option
   changes it) and PuLP writes the MPS file's coefficients to 13. Integer values are
   exact; a continuous value may be off in its 9th digit, which moves a row's activity
@@ -139,6 +143,10 @@ CBC_BOUND_ROUNDING = 5e-4
 MIN_CHECK_SECONDS = 0.05
 """Below this much time left, the unboundedness check is not attempted."""
 
+CBC_EARLY_SHARE = 0.9
+"""CBC saying it stopped on its time limit before this share of the limit had passed on
+the wall clock is CBC's timing fault, and the message says so (see the module docstring)."""
+
 CHECK_SECONDS_WITHOUT_LIMIT = 60.0
 """The unboundedness check's own time limit when the caller set none (see the module
 docstring: CBC can branch for ever on an infeasible MIP with an unbounded relaxation)."""
@@ -166,6 +174,8 @@ class _Reading:
     detail: str = ""
     version: str = ""
     interrupted: bool = False
+    limit_note: str = ""
+    """Said instead of "stopped by the time limit" when that needs a warning."""
 
 
 @dataclass(frozen=True)
@@ -333,13 +343,15 @@ def _run(
             solver = _make_solver(pulp_name, options, time_limit, log_path)
             if pulp_name == "HiGHS":
                 _reset_highs_threads()
+            clock = time.perf_counter()
             with interrupt.deferred():
                 problem.solve(solver)
+            seconds = time.perf_counter() - clock
         except Exception as error:  # PuLP and the solvers raise many kinds
             return _Reading(_Said.ERROR, False, detail=f"{type(error).__name__}: {error}")
         log = log_path.read_text(errors="replace") if log_path and log_path.exists() else ""
     if is_cbc:
-        reading = _read_cbc(problem, model, time_limit, log)
+        reading = _read_cbc(problem, model, time_limit, log, seconds)
     elif pulp_name == "HiGHS":
         reading = _read_highs(problem, model)
     else:
@@ -421,10 +433,15 @@ _CBC_VERSION = re.compile(r"^Version:\s*(\S+)", re.MULTILINE)
 
 
 def _read_cbc(
-    problem: pulp.LpProblem, model: LinearModel, time_limit: float | None, log: str
+    problem: pulp.LpProblem,
+    model: LinearModel,
+    time_limit: float | None,
+    log: str,
+    seconds: float,
 ) -> _Reading:
     """PuLP's reading of CBC's solution file, with the bound, version and stop reason
-    taken from CBC's log when there is one (see the module docstring)."""
+    taken from CBC's log when there is one (see the module docstring); ``seconds`` is
+    the wall clock of the call."""
     reading = _read_pulp(problem, time_limit)
     result = _CBC_RESULT.search(log)
     version = _CBC_VERSION.search(log)
@@ -438,6 +455,23 @@ def _read_cbc(
         bound=_cbc_bound(log, model),
         detail=detail,
         version=f"CBC {version.group(1)}" if version else "CBC",
+        limit_note=cbc_early_stop(seconds, time_limit) if time_limit_hit else "",
+    )
+
+
+def cbc_early_stop(seconds: float, time_limit: float | None) -> str:
+    """What to say when CBC stopped on its time limit after ``seconds`` of wall clock, if
+    that is short of ``CBC_EARLY_SHARE`` of the limit; empty otherwise.
+
+    CBC 2.10 counts the time of its preprocessing twice, so it can stop "on its time
+    limit" well before the limit; a longer limit then gives it the time asked for.
+    """
+    if time_limit is None or seconds >= CBC_EARLY_SHARE * time_limit:
+        return ""
+    return (
+        f"CBC stopped on its time limit after {seconds:.1f} s of wall clock, short of the "
+        f"{time_limit:g} s limit (a known CBC timing fault: it counts preprocessing time "
+        "twice); try a longer --time-limit"
     )
 
 
@@ -635,12 +669,17 @@ def _judge(
             achieved = "the solver reports no bound" if gap is None else f"achieved {gap:.3g}"
             why = f"stopped within the allowed relative gap {options.relative_gap:g} ({achieved})"
             return SolveStatus.OPTIMAL, objective, bound, why
+        if reading.limit_note:
+            return SolveStatus.FEASIBLE, objective, bound, reading.limit_note
         if reading.time_limit_hit:
             why = "stopped by the time limit"
         else:
             why = "stopped before proving optimality"
         return SolveStatus.FEASIBLE, objective, bound, f"{why} ({reading.detail})"
     if reading.said is _Said.STOPPED and not reading.has_plan:
+        if reading.limit_note:
+            message = f"no plan was found: {reading.limit_note}"
+            return SolveStatus.NO_SOLUTION, None, reading.bound, message
         if reading.time_limit_hit:
             message = f"the time limit ran out before any plan was found ({reading.detail})"
             return SolveStatus.NO_SOLUTION, None, reading.bound, message

@@ -17,6 +17,7 @@ from allocator.case.projects import Project
 from allocator.case.series import calendar_values
 from allocator.case.supply import Supply, SupplyKind
 from allocator.case.timing import availability, start_bounds
+from allocator.case.types import MAX_AMOUNT
 
 Loc = tuple[str | int, ...]
 Finding = tuple[Loc, str]
@@ -159,7 +160,7 @@ def _capacity_rules(case: Case, supply: Supply, loc: Loc) -> Iterator[Finding]:
 
 
 def _money_rules(case: Case) -> Iterator[Finding]:
-    yield from _revenue_finite(case)
+    yield from _revenue_bounded(case)
     if not case.budget.carry_over and case.budget.min_cash:
         yield ("budget", "min_cash"), "a cash reserve applies only with carry_over: true"
     yield from _series(case, case.budget.amounts, ("budget", "amounts"))
@@ -177,18 +178,21 @@ def _money_rules(case: Case) -> Iterator[Finding]:
                 yield (*loc, "earmark", position), f"unknown supply option '{target}'"
 
 
-def _revenue_finite(case: Case) -> Iterator[Finding]:
-    """Growth compounds; it must not take revenue beyond the largest number."""
+def _revenue_bounded(case: Case) -> Iterator[Finding]:
+    """Growth compounds; it must not take revenue beyond the largest amount (``MAX_AMOUNT``)."""
     if case.revenue is None:
         return
-    years = (len(case.periods) - 1) / case.periods_per_year
-    base = max(calendar_values(case.revenue.amounts, case.periods), default=0.0)
+    amounts = calendar_values(case.revenue.amounts, case.periods)
+    growth, per_year = 1.0 + case.revenue.growth, case.periods_per_year
     try:
-        largest = base * (1.0 + case.revenue.growth) ** years
+        largest = max((a * growth ** (k / per_year) for k, a in enumerate(amounts) if a), default=0)
     except OverflowError:
         largest = math.inf
-    if not math.isfinite(largest):
-        yield ("revenue", "growth"), "compounds revenue beyond any finite amount in the horizon"
+    if largest > MAX_AMOUNT:
+        yield (
+            ("revenue", "growth"),
+            f"compounds revenue beyond {MAX_AMOUNT:g}, the largest amount, within the horizon",
+        )
 
 
 def _start_range(case: Case, project: Project) -> tuple[int, int] | None:

@@ -13,7 +13,15 @@ from allocator.case.projects import Project
 from allocator.case.resources import Resource, Site
 from allocator.case.scenario_model import Scenario
 from allocator.case.supply import Supply
-from allocator.case.types import Count, Fraction, Id, NonNegative, Number, PeriodLabel
+from allocator.case.types import (
+    Factor,
+    Fraction,
+    Id,
+    PeriodLabel,
+    PeriodsPerYear,
+    Rate,
+    SignedAmount,
+)
 
 
 class Objective(StrEnum):
@@ -45,8 +53,8 @@ class Weights(CaseModel):
     maximise objective * (value or npv) + score * sum of funded projects' score.
     """
 
-    objective: NonNegative = 1.0
-    score: Number = 0.0
+    objective: Factor = 1.0
+    score: SignedAmount = 0.0
 
 
 class Case(CaseModel):
@@ -55,8 +63,8 @@ class Case(CaseModel):
     name: str = Field(min_length=1)
     description: str | None = None
     periods: list[PeriodLabel] = Field(min_length=1)
-    periods_per_year: Count = 4
-    discount_rate: NonNegative = 0.0
+    periods_per_year: PeriodsPerYear = 4
+    discount_rate: Rate = 0.0
     money_unit: str = "USD_M"
     resources: list[Resource] = Field(default_factory=list)
     sites: list[Site] = Field(default_factory=list)

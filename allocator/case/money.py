@@ -7,7 +7,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from allocator.case.base import CaseModel, Flag
-from allocator.case.types import Id, IdList, NonNegative, Number, PeriodLabel, Series
+from allocator.case.types import Amount, Growth, Id, IdList, PeriodLabel, Rate, Series
 
 
 class Budget(CaseModel):
@@ -25,7 +25,7 @@ class Budget(CaseModel):
 
     carry_over: Flag = True
     amounts: Series = 0.0
-    min_cash: NonNegative = 0.0
+    min_cash: Amount = 0.0
 
 
 class Revenue(CaseModel):
@@ -36,7 +36,7 @@ class Revenue(CaseModel):
     """
 
     amounts: Series = 0.0
-    growth: Number = Field(default=0.0, gt=-1)
+    growth: Growth = 0.0
     description: str | None = None
 
 
@@ -75,9 +75,9 @@ class Funding(CaseModel):
     earmark: IdList = Field(default_factory=list)
     optional: Flag = False
     divisible: Flag = False
-    guaranteed_return: NonNegative = 0.0
-    limit: NonNegative | None = None
-    rate: NonNegative = 0.0
+    guaranteed_return: Rate = 0.0
+    limit: Amount | None = None
+    rate: Rate = 0.0
     available_from: PeriodLabel | None = None
     available_until: PeriodLabel | None = None
     repay_by_end: Flag = True

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, model_validator
 
 from allocator.case.base import CaseModel, Flag
-from allocator.case.types import Count, Id, IdList, Number, PeriodLabel, Positive, Series
+from allocator.case.types import Efficiency, Id, IdList, PeriodLabel, Periods, Score, Series
 
 SINGLE_LEVEL_ID = "full"
 """The level id given to a project written with the single-level shorthand."""
@@ -50,7 +50,7 @@ class StartWindow(CaseModel):
     latest: PeriodLabel | None = None
 
 
-Efficiencies = dict[Id, Positive]
+Efficiencies = dict[Id, Efficiency]
 """Resource id -> units of demand one unit of that resource serves."""
 
 
@@ -79,12 +79,12 @@ class Project(CaseModel):
     demand: Demand | None = None
     levels: Annotated[list[Level], Field(min_length=1)] | None = None
     start: Annotated[StartWindow, BeforeValidator(_start_shorthand)] | None = None
-    duration: Count | None = None
+    duration: Periods | None = None
     finish_by_end: Flag = False
     must_fund: Flag = False
     requires: IdList = Field(default_factory=list)
     excludes: IdList = Field(default_factory=list)
-    score: Number = 0.0
+    score: Score = 0.0
     uses: dict[Id, Efficiencies] = Field(default_factory=dict)
 
     @model_validator(mode="after")

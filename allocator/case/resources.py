@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from allocator.case.base import CaseModel
-from allocator.case.types import Id, NonNegative, Series
+from allocator.case.types import Amount, Id, Series
 
 
 class Resource(CaseModel):
@@ -18,7 +18,7 @@ class Resource(CaseModel):
     id: Id
     name: str | None = None
     unit: str = "units"
-    power: NonNegative = 0.0
+    power: Amount = 0.0
     description: str | None = None
 
 

@@ -13,7 +13,7 @@ from pydantic import (
 )
 
 from allocator.case.base import CaseModel
-from allocator.case.types import Number
+from allocator.case.types import SignedAmount, SignedFactor
 
 OPERATIONS = ("set", "scale", "add", "remove", "append")
 
@@ -45,8 +45,8 @@ class Change(CaseModel):
 
     path: str = Field(min_length=1)
     set: Any = None
-    scale: Number | None = None
-    add: Number | None = None
+    scale: SignedFactor | None = None
+    add: SignedAmount | None = None
     remove: bool | None = None
     append: Any = None
 

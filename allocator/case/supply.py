@@ -7,7 +7,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from allocator.case.base import CaseModel, Flag
-from allocator.case.types import Count, Id, NonNegative, PeriodLabel, Positive, Series
+from allocator.case.types import Amount, Block, Id, PeriodLabel, Periods, Series
 
 
 class SupplyKind(StrEnum):
@@ -40,15 +40,15 @@ class Supply(CaseModel):
     resource: Id
     kind: SupplyKind = SupplyKind.CONTRACT
     capacity: Series
-    unit_cost: NonNegative = 0.0
-    min_commit: NonNegative = 0.0
-    fixed_cost: NonNegative = 0.0
+    unit_cost: Amount = 0.0
+    min_commit: Amount = 0.0
+    fixed_cost: Amount = 0.0
     available_from: PeriodLabel | None = None
     available_until: PeriodLabel | None = None
     optional: Flag = False
-    block: Positive = 1.0
-    life: Count | None = Field(default=None, description="purchase only: periods owned")
-    running_cost: NonNegative = 0.0
+    block: Block = 1.0
+    life: Periods | None = Field(default=None, description="purchase only: periods owned")
+    running_cost: Amount = 0.0
     site: Id | None = None
     name: str | None = None
     description: str | None = None

@@ -8,6 +8,7 @@ from typing import Any
 
 from allocator.case.model import Case
 from allocator.case.yamlio import dump_yaml
+from allocator.errors import InputError
 
 
 def case_to_data(case: Case) -> dict[str, Any]:
@@ -25,7 +26,7 @@ def dump_case(case: Case, fmt: str = "yaml") -> str:
         return json.dumps(data, indent=2) + "\n"
     if fmt == "yaml":
         return dump_yaml(data)
-    raise ValueError(f"unknown case format '{fmt}'; use 'yaml' or 'json'")
+    raise InputError(f"unknown case format '{fmt}'; use 'yaml' or 'json'")
 
 
 def save_case(case: Case, path: str | Path) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +27,7 @@ from allocator.backends.base import BackendError
 from allocator.backends.registry import BACKENDS
 from allocator.case import Case, CaseError, load_case
 from allocator.engine import PlanCheckError
+from allocator.errors import InputError
 from allocator.report.files import write_text
 from allocator.report.plan_json import dumps
 from allocator.report.validate_view import render_problems
@@ -35,6 +38,9 @@ EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
 EXIT_NO_PLAN = 4
 EXIT_INTERRUPTED = 130
+EXIT_CLOSED_OUTPUT = 141
+"""Standard output was closed by its reader (``| head``): 128 + SIGPIPE, as a shell
+reports a program ended by a closed pipe."""
 
 CaseFile = Annotated[
     Path, typer.Argument(metavar="CASE", help="Case file (YAML or JSON).", show_default=False)
@@ -66,10 +72,20 @@ JsonOut = Annotated[
 ]
 
 
+class CommandConsole(Console):
+    """A rich console for the commands' output: a closed pipe is left to
+    ``closed_output_ends_quietly`` (rich's own handler would exit with status 1)."""
+
+    def on_broken_pipe(self) -> None:
+        """Stop writing, and raise for the command to end quietly."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
 def consoles(json_out: str | None) -> tuple[Console, Console]:
     """(errors, report): the report goes to standard error when the JSON takes stdout."""
-    err = Console(stderr=True)
-    return err, err if json_out == "-" else Console()
+    err = CommandConsole(stderr=True)
+    return err, err if json_out == "-" else CommandConsole()
 
 
 def read_case(err: Console, path: Path, scenario: str | None = None) -> Case:
@@ -88,7 +104,7 @@ def make_runner(
     """The analysis runner; an unknown backend or bad option exits 2 with the reason."""
     try:
         return Runner(backend=backend, solver=solver, time_limit=time_limit, gap=gap)
-    except (BackendError, ValueError) as error:
+    except (BackendError, InputError) as error:
         fail(err, str(error), EXIT_BAD_INPUT)
 
 
@@ -100,15 +116,19 @@ def fail(err: Console, message: str, code: int) -> NoReturn:
 
 @contextlib.contextmanager
 def refusals(err: Console, path: Path) -> Iterator[None]:
-    """Map what an analysis may raise to exit statuses: bad input 2, checker failure 1."""
+    """Map what an analysis may raise to exit statuses: bad input 2, checker failure 1.
+
+    Bad input is a ``CaseError``, a ``BackendError`` (an unknown or unavailable backend
+    or solver) or an ``InputError``; any other error is left to ``cli.main``, which
+    reports it as an internal error (1).
+    """
     try:
         yield
     except CaseError as error:
         render_problems(err, str(path), error.problems)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    except (BackendError, ValueError, KeyError) as error:
-        message = error.args[0] if isinstance(error, KeyError) else str(error)
-        fail(err, message, EXIT_BAD_INPUT)
+    except (BackendError, InputError) as error:
+        fail(err, str(error), EXIT_BAD_INPUT)
     except PlanCheckError as error:
         err.print("allocator: a solver's plan fails the independent checker:", markup=False)
         for violation in error.violations:
@@ -124,12 +144,39 @@ def limit_text(time_limit: float | None, each: bool = False) -> str:
 
 
 @contextlib.contextmanager
+def closed_output_ends_quietly() -> Iterator[None]:
+    """A reader that closes standard output early (``allocator validate x | head -1``)
+    ends the command with ``EXIT_CLOSED_OUTPUT``: no traceback, no message.
+
+    Python's recipe (the library reference, signal, "Note on SIGPIPE"): once a write
+    fails, standard output is pointed at the null device, so that Python's own flush at
+    exit cannot fail again, and the program exits. Standard error goes there too: it may
+    be the same closed pipe (``2>&1 | head``), and nothing more is said.
+    """
+    try:
+        try:
+            yield
+        finally:
+            sys.stdout.flush()  # what is still buffered fails here, not at exit
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(AttributeError, OSError, ValueError):  # not real files
+                os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+        raise typer.Exit(EXIT_CLOSED_OUTPUT) from None
+
+
+@contextlib.contextmanager
 def spinner(
     err: Console, what: str, time_limit: float | None = None
 ) -> Iterator[Callable[[str], None]]:
     """A spinner on standard error with the time elapsed and the limit, if any:
     ``Solving 577 columns x 442 rows 0:00:12 (limit 60 s)``. The yielded function
-    replaces the text."""
+    replaces the text. Nothing is written where standard error is not a terminal."""
+    if not err.is_terminal:
+        yield lambda _: None
+        return
     columns = (
         SpinnerColumn("dots"),
         TextColumn("{task.description}"),

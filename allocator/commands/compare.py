@@ -27,6 +27,7 @@ from allocator.commands.common import (
 )
 from allocator.report.compare_view import render_comparison
 from allocator.report.plan_json import records
+from allocator.report.redirect import solver_output
 
 
 def compare_command(
@@ -56,6 +57,7 @@ def compare_command(
     runner = make_runner(err, backend, solver, time_limit, gap)
     with (
         refusals(err, case_file),
+        solver_output(),
         progress_bar(err, len(names) + 1, "Solving", time_limit) as advance,
     ):
         comparison = compare(case, names, runner, done=advance)

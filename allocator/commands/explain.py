@@ -24,6 +24,7 @@ from allocator.commands.common import (
 from allocator.explain import Explanation, explain
 from allocator.report.explain_view import render_explanation
 from allocator.report.plan_json import records
+from allocator.report.redirect import solver_output
 
 
 def explain_command(
@@ -42,7 +43,11 @@ def explain_command(
     """
     err, out = consoles(json_out)
     case = read_case(err, case_file, scenario)
-    with refusals(err, case_file), spinner(err, "Explaining", time_limit) as say:
+    with (
+        refusals(err, case_file),
+        solver_output(),
+        spinner(err, "Explaining", time_limit) as say,
+    ):
         found = explain(case, backend, solver, time_limit, progress=say, gap=gap)
     title = str(case_file) + (f" [{scenario}]" if scenario else "")
     render_explanation(out, title, found)

@@ -29,6 +29,7 @@ from allocator.commands.common import (
 )
 from allocator.report.frontier_view import render_frontier
 from allocator.report.plan_json import records
+from allocator.report.redirect import solver_output
 
 
 def frontier_command(
@@ -73,7 +74,7 @@ def frontier_command(
     case = read_case(err, case_file, scenario)
     runner = make_runner(err, backend, solver, time_limit, gap)
     clock = time.perf_counter()
-    with refusals(err, case_file):
+    with refusals(err, case_file), solver_output():
         count = worker_count(steps, workers)
         with progress_bar(err, steps, "Solving", time_limit) as advance:
             result = frontier(case, runner, start, stop, steps, source, count, done=advance)

@@ -36,6 +36,7 @@ from allocator.commands.common import (
 from allocator.engine import Result
 from allocator.report.marginals_view import render_marginals
 from allocator.report.plan_json import records
+from allocator.report.redirect import solver_output
 from allocator.report.solve_view import status_line
 
 Step = Annotated[
@@ -61,7 +62,7 @@ def marginals_command(
     err, out = consoles(json_out)
     case = read_case(err, case_file, scenario)
     runner = make_runner(err, backend, solver, time_limit, gap)
-    with refusals(err, case_file):
+    with refusals(err, case_file), solver_output():
         base = solve_base(err, case, runner)
         found = run_marginals(err, case, runner, step, base)
     out.print(f"{case_file}: optimum {base.termination.objective:,.2f} {case.money_unit}")

@@ -30,6 +30,7 @@ from allocator.commands.common import (
 from allocator.commands.marginals import solve_base
 from allocator.report.opportunity_view import render_opportunity
 from allocator.report.plan_json import records
+from allocator.report.redirect import solver_output
 
 
 def opportunity_command(
@@ -54,7 +55,7 @@ def opportunity_command(
     err, out = consoles(json_out)
     case = read_case(err, case_file, scenario)
     runner = make_runner(err, backend, solver, time_limit, gap)
-    with refusals(err, case_file):
+    with refusals(err, case_file), solver_output():
         base = solve_base(err, case, runner)
         total = len(variants_of(case, base, project))
         with progress_bar(err, total, "Forcing projects", time_limit) as advance:

@@ -33,9 +33,12 @@ from allocator.backends.pulp_backend import (
     OPTIMAL_GAP,
     PulpBackend,
     _cbc_bound,
+    _judge,
+    _read_cbc,
     _read_pulp,
     _Said,
     build_problem,
+    cbc_early_stop,
 )
 from allocator.model import LinearModel, ModelBuilder
 
@@ -327,3 +330,60 @@ def test_other_solvers_are_read_from_pulps_status_pair(
 ) -> None:
     reading = _read_pulp(SimpleNamespace(status=status, sol_status=solution), time_limit)
     assert (reading.said, reading.has_plan, reading.time_limit_hit) == (said, has_plan, limit)
+
+
+# --- CBC stopping "on its time limit" before the limit ----------------------------------
+
+CBC_STOPPED_ON_TIME = "Version: 2.10.3\nResult - Stopped on time limit\n"
+
+
+def test_cbc_early_stop_names_the_wall_clock_the_limit_and_the_remedy() -> None:
+    assert cbc_early_stop(34.2, 60) == (
+        "CBC stopped on its time limit after 34.2 s of wall clock, short of the 60 s limit "
+        "(a known CBC timing fault: it counts preprocessing time twice); "
+        "try a longer --time-limit"
+    )
+    assert cbc_early_stop(54.0, 60) == ""  # 90% of the limit: the limit, as CBC says
+    assert cbc_early_stop(3.0, None) == ""
+
+
+@pytest.mark.parametrize(
+    ("seconds", "says_early"), [(34.2, True), (53.9, True), (54.0, False), (61.0, False)]
+)
+def test_a_cbc_time_limit_stop_short_of_the_limit_says_so(seconds: float, says_early: bool) -> None:
+    """A fake CBC answer (PuLP's status pair and CBC's log) read with the wall clock."""
+    model = knapsack()
+    problem = SimpleNamespace(
+        status=pulp.LpStatusOptimal, sol_status=pulp.LpSolutionIntegerFeasible
+    )
+    reading = _read_cbc(problem, model, 60.0, CBC_STOPPED_ON_TIME, seconds)
+    assert reading.time_limit_hit
+    options = SolveOptions(time_limit=60.0)
+    status, _, _, message = _judge(reading, model, options, np.zeros(model.num_variables))
+    assert status is SolveStatus.FEASIBLE
+    if says_early:
+        assert message == cbc_early_stop(seconds, 60.0)
+        assert f"after {seconds:.1f} s of wall clock, short of the 60 s limit" in message
+    else:
+        assert message == "stopped by the time limit (CBC: Stopped on time limit)"
+
+
+def test_a_cbc_time_limit_stop_without_a_plan_short_of_the_limit_says_so() -> None:
+    model = knapsack()
+    problem = SimpleNamespace(
+        status=pulp.LpStatusNotSolved, sol_status=pulp.LpSolutionNoSolutionFound
+    )
+    reading = _read_cbc(problem, model, 60.0, CBC_STOPPED_ON_TIME, 12.5)
+    status, objective, _, message = _judge(reading, model, SolveOptions(time_limit=60.0), None)
+    assert (status, objective) == (SolveStatus.NO_SOLUTION, None)
+    assert message == "no plan was found: " + cbc_early_stop(12.5, 60.0)
+
+
+def test_a_cbc_stop_that_is_not_the_time_limit_gets_no_timing_note() -> None:
+    model = knapsack()
+    problem = SimpleNamespace(
+        status=pulp.LpStatusOptimal, sol_status=pulp.LpSolutionIntegerFeasible
+    )
+    log = "Result - Stopped on ctrl-c\n"
+    reading = _read_cbc(problem, model, 60.0, log, 2.0)
+    assert (reading.time_limit_hit, reading.limit_note) == (False, "")
