@@ -55,7 +55,8 @@ def compare_command(
     runner = make_runner(err, backend, solver, time_limit, gap)
     with refusals(err, case_file), progress_bar(err, len(names) + 1, "Solving") as advance:
         comparison = compare(case, names, runner, done=advance)
-    render_comparison(out, f"{case_file}: base and {', '.join(names)}", comparison, case.money_unit)
+    title = f"{case_file}: base and {', '.join(names)}"
+    render_comparison(out, title, comparison, case.money_unit, str(case_file))
     if json_out is not None:
         emit_json(err, json_out, comparison_document(comparison, case_file, file_sha256(case_file)))
 
