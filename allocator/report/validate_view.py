@@ -20,7 +20,9 @@ def render_summary(console: Console, file: str, summary: CaseSummary) -> None:
         )
     )
     console.print(_facts(summary))
+    console.print()
     console.print(_resources(summary))
+    console.print()  # after the table's caption, or the line saying there are no resources
     if summary.money:
         console.print(_money(summary))
     if summary.scenarios:
@@ -100,8 +102,9 @@ def _money(summary: CaseSummary) -> Table:
 
 def _scenarios(summary: CaseSummary) -> Group:
     table = Table(title="Scenarios", title_justify="left", box=box.SIMPLE_HEAD)
-    table.add_column("name", max_width=24, overflow="fold")
+    table.add_column("name", no_wrap=True)  # a name is typed back: never broken
     table.add_column("what changes")
     for name, description in summary.scenarios.items():
-        table.add_row(name, description or Text("(no description)", style="dim"))
+        text = " ".join(description.split())  # folded YAML ends in a newline
+        table.add_row(name, text or Text("(no description)", style="dim"))
     return Group(table)
