@@ -28,6 +28,8 @@ def _duals(marginals: Marginals, unit: str) -> Text | object:
         return Text(note + "\nNo limit has a marginal value for this portfolio.\n")
     order = duals.reindex(duals["value"].abs().sort_values(ascending=False).index)
     out = table(note, "limit", "subject", "period", "value", "per", left=3)
+    out.columns[0].no_wrap = False  # the limit is in words: it wraps, the subject's id does not
+    out.columns[1].no_wrap = True
     for row in order.head(MAX_ROWS).itertuples(index=False):
         period = "" if row.period is None or pd.isna(row.period) else str(row.period)
         out.add_row(row.limit, row.subject, period, per_unit(row.value), row.per)
