@@ -68,7 +68,7 @@ def _resources(summary: CaseSummary) -> Table | Text:
         "its earliest start, on the resource it names; capacity: every option signed",
         caption_justify="left",
     )
-    table.add_column("resource")
+    table.add_column("resource", no_wrap=True)
     table.add_column("unit", style="dim")
     table.add_column("peak demand", justify="right")
     table.add_column("peak capacity", justify="right")
@@ -91,12 +91,14 @@ def _money(summary: CaseSummary) -> Table:
         title_justify="left",
         box=box.SIMPLE_HEAD,
     )
-    table.add_column("source")
-    table.add_column("kind", style="dim")
+    table.add_column("source", no_wrap=True)  # ids stay whole; the terms wrap
     table.add_column("amount", justify="right")
-    table.add_column("terms")
+    table.add_column("kind and terms")
     for source in summary.money:
-        table.add_row(source.source, source.kind, amount(source.total), source.terms)
+        terms = Text(source.kind, style="dim")
+        if source.terms:
+            terms.append(f"; {source.terms}")
+        table.add_row(source.source, amount(source.total), terms)
     return table
 
 
