@@ -250,7 +250,8 @@ def test_an_amount_that_differs_below_what_is_shown_is_no_change(take_or_pay) ->
 def test_units_moved_between_periods_say_the_total_is_the_same(take_or_pay) -> None:
     changes = plan_changes(take_or_pay, with_paid(take_or_pay, 5, -5))
     assert changes["text"].tolist() == [
-        "reserved: units paid for 60 -> 65 in Q1 (and 1 more period); the same 160 in all"
+        "reserved: units paid for 60 -> 65 in Q1 (and 1 more period); the same 160 "
+        "unit-periods in all"
     ]
 
 

@@ -1,7 +1,8 @@
 """What changed between two plans, one line per decision, in the case's words.
 
 Projects: funded or not, level, start. Supply: signed or not, and the units paid
-for (contracts, spot) or bought (purchases) per period. Funding: an equity
+for (contracts, spot; their total over the periods is in unit-periods) or bought
+(purchases) per period. Funding: an equity
 source taken or not (or the fraction), credit drawn in all. Two amounts differ
 when they differ as the reports write them: in whole units from 100 up, to two
 decimals below (a solver's noise, or a re-solve's 200,016.0001 against
@@ -66,6 +67,8 @@ def _supply(before: Plan, after: Plan) -> list[tuple[str, str, str, str, str]]:
             rows.append(("supply", option, old, new, f"{option}: {old} -> {new}"))
         purchase = (group["kind_b"].fillna(group["kind_a"]) == "purchase").any()
         column, verb = ("bought", "bought") if purchase else ("paid", "paid for")
+        # units bought add up to units; units paid for per period add up to unit-periods
+        whole = "" if purchase else " unit-periods"
         old_units = group[f"{column}_b"].fillna(0.0).to_numpy()
         new_units = group[f"{column}_a"].fillna(0.0).to_numpy()
         changed = [i for i in range(len(group)) if _differ(old_units[i], new_units[i])]
@@ -76,9 +79,9 @@ def _supply(before: Plan, after: Plan) -> list[tuple[str, str, str, str, str]]:
         more = f" (and {plural(len(changed) - 1, 'more period')})" if len(changed) > 1 else ""
         total = _pair(old_units.sum(), new_units.sum())
         if _differ(old_units.sum(), new_units.sum()):
-            in_all = f"{' -> '.join(total)} in all"
+            in_all = f"{' -> '.join(total)}{whole} in all"
         else:
-            in_all = f"the same {amount(old_units.sum())} in all"
+            in_all = f"the same {amount(old_units.sum())}{whole} in all"
         text = (
             f"{option}: units {verb} {' -> '.join(_pair(old_units[first], new_units[first]))} "
             f"in {period}{more}; {in_all}"
