@@ -66,7 +66,7 @@ def test_opportunity_names_what_else_changes_and_runs_in_worker_processes() -> N
     found = opportunity(case("take-or-pay"), Runner(backend="pulp", gap=0), ["batch"], workers=2)
     texts = found.changes["text"].tolist()
     # without batch, Q2 needs 90 GPUs: all from the contract, none from spot
-    assert "spot: units paid for 10 -> 0 in Q2; 10 -> 0 in all" in texts
+    assert "spot: units paid for 10 -> 0 in Q2; 10 -> 0 unit-periods in all" in texts
     assert found.table["project"].tolist() == ["batch"]
 
 

@@ -58,7 +58,7 @@ def test_summary_shows_resource_balance_and_money(runner, good_file) -> None:
     # chat needs 40; video at its largest level needs 20 then 60, from Y1: peak 100.
     assert re.search(r"gb300\s+units\s+100\s+100\s+-", out)
     # budget: 50 + 20 + 20, carried over
-    assert re.search(r"budget\s+unrestricted\s+90\s+carried over", out)
+    assert re.search(r"budget\s+90\s+unrestricted; carried over", out)
 
 
 def test_summary_fits_80_columns(runner, good_file) -> None:
@@ -128,7 +128,7 @@ def test_scenario_is_applied_before_the_summary(runner, good_file) -> None:
     assert result.exit_code == 0, result.stderr
     assert f"{good_file} [budget-cut] is a valid case" in result.stdout
     # the budget of 90 is cut by a fifth
-    assert re.search(r"budget\s+unrestricted\s+72\s+carried over", result.stdout)
+    assert re.search(r"budget\s+72\s+unrestricted; carried over", result.stdout)
 
 
 def test_scenario_short_option(runner, good_file) -> None:

@@ -1,9 +1,13 @@
 """What changed between two plans, one line per decision, in the case's words.
 
 Projects: funded or not, level, start. Supply: signed or not, and the units paid
-for (contracts, spot) or bought (purchases) per period. Funding: an equity
+for (contracts, spot; their total over the periods is in unit-periods) or bought
+(purchases) per period. Funding: an equity
 source taken or not (or the fraction), credit drawn in all. Two amounts differ
-when they are more than 1e-6 * max(1, |a|, |b|) apart.
+when they differ as the reports write them: in whole units from 100 up, to two
+decimals below (a solver's noise, or a re-solve's 200,016.0001 against
+200,016, is no change). A supply line's total reads "the same in all" when the
+units only moved between periods.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ COLUMNS = ["kind", "id", "before", "after", "text"]
 
 
 def _differ(a: float, b: float) -> bool:
-    return abs(a - b) > 1e-6 * max(1.0, abs(a), abs(b))
+    """Whether ``a`` and ``b`` differ at the precision the reports show (``amount``)."""
+    digits = 0 if max(abs(a), abs(b)) >= 100 else 2
+    return round(a, digits) != round(b, digits)
 
 
 def plan_changes(before: Plan, after: Plan) -> pd.DataFrame:
@@ -61,6 +67,8 @@ def _supply(before: Plan, after: Plan) -> list[tuple[str, str, str, str, str]]:
             rows.append(("supply", option, old, new, f"{option}: {old} -> {new}"))
         purchase = (group["kind_b"].fillna(group["kind_a"]) == "purchase").any()
         column, verb = ("bought", "bought") if purchase else ("paid", "paid for")
+        # units bought add up to units; units paid for per period add up to unit-periods
+        whole = "" if purchase else " unit-periods"
         old_units = group[f"{column}_b"].fillna(0.0).to_numpy()
         new_units = group[f"{column}_a"].fillna(0.0).to_numpy()
         changed = [i for i in range(len(group)) if _differ(old_units[i], new_units[i])]
@@ -70,9 +78,13 @@ def _supply(before: Plan, after: Plan) -> list[tuple[str, str, str, str, str]]:
         period = group["period"].iloc[first]
         more = f" (and {plural(len(changed) - 1, 'more period')})" if len(changed) > 1 else ""
         total = _pair(old_units.sum(), new_units.sum())
+        if _differ(old_units.sum(), new_units.sum()):
+            in_all = f"{' -> '.join(total)}{whole} in all"
+        else:
+            in_all = f"the same {amount(old_units.sum())}{whole} in all"
         text = (
             f"{option}: units {verb} {' -> '.join(_pair(old_units[first], new_units[first]))} "
-            f"in {period}{more}; {' -> '.join(total)} in all"
+            f"in {period}{more}; {in_all}"
         )
         rows.append(("supply", option, *total, text))
     return rows
@@ -100,6 +112,6 @@ def _pair(a: float, b: float) -> tuple[str, str]:
 
 
 def _taken(share: float) -> str:
-    if share == 0:
+    if share <= 1e-9:
         return "not taken"
-    return "taken" if share == 1 else f"{share:.0%} taken"
+    return "taken" if share >= 1 - 1e-9 else f"{share:.0%} taken"

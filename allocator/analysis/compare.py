@@ -14,7 +14,7 @@ import pandas as pd
 
 from allocator.analysis.changes import COLUMNS, plan_changes
 from allocator.analysis.runner import Runner
-from allocator.analysis.summary import plan_summary
+from allocator.analysis.summary import COUNTS, plan_summary
 from allocator.case.model import Case
 from allocator.engine import Result
 from allocator.errors import InputError
@@ -29,7 +29,8 @@ class Comparison:
 
     ``summary``: one row per variant (``base`` first): variant, status, objective,
     change (against the base), funded, signed, bought, cash_low, cash_low_period,
-    credit_drawn, binding. ``projects``: one row per project, one column per
+    credit_drawn, binding, has_plan (False: the other columns are None; funded and
+    binding are whole numbers otherwise). ``projects``: one row per project, one column per
     variant ("level from start" or "off"). ``changes``: variant, kind, id, before,
     after, text: each scenario's decisions that differ from the base plan.
     """
@@ -62,6 +63,8 @@ def compare(
 def _summary(results: dict[str, Result]) -> pd.DataFrame:
     rows = [{"variant": name} | plan_summary(result) for name, result in results.items()]
     table = pd.DataFrame(rows)
+    for column in COUNTS:  # ints, not floats made by a variant without a plan
+        table[column] = pd.Series([row[column] for row in rows], dtype=object)
     base = results[BASE].termination.objective
     table.insert(
         3, "change", [None if base is None or o is None else o - base for o in table["objective"]]

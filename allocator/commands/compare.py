@@ -61,7 +61,8 @@ def compare_command(
         progress_bar(err, len(names) + 1, "Solving", time_limit) as advance,
     ):
         comparison = compare(case, names, runner, done=advance)
-    render_comparison(out, f"{case_file}: base and {', '.join(names)}", comparison, case.money_unit)
+    title = f"{case_file}: base and {', '.join(names)}"
+    render_comparison(out, title, comparison, case.money_unit, str(case_file))
     if json_out is not None:
         emit_json(err, json_out, comparison_document(comparison, case_file, file_sha256(case_file)))
 

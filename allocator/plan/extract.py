@@ -195,11 +195,16 @@ def _funding(case: Case, model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     for f in case.funding:
         if f.kind is FundingKind.CREDIT:
             draws = model.variable_family(f"draw[{f.id}]")
-            rows.append((f.id, f.kind.value, 1.0, float(x[draws.start : draws.stop].sum())))
+            rows.append((f.id, f.kind.value, 1.0, float(x[draws.start : draws.stop].sum()), 0.0))
         else:
-            amounts = calendar_values(f.amounts or 0.0, case.periods)
-            rows.append((f.id, f.kind.value, taken[f.id], taken[f.id] * sum(amounts)))
-    return pd.DataFrame(rows, columns=["funding", "kind", "taken", "received"])
+            amounts = np.asarray(calendar_values(f.amounts or 0.0, case.periods))
+            # the return of a period is owed on what arrived before it (as in the formulation)
+            arrived_before = np.cumsum(amounts)[:-1].sum()
+            rate = per_period_rate(f.guaranteed_return, case.periods_per_year)
+            returns = taken[f.id] * rate * arrived_before if f.guaranteed_return else 0.0
+            rows.append((f.id, f.kind.value, taken[f.id], taken[f.id] * amounts.sum(), returns))
+    columns = ["funding", "kind", "taken", "received", "guaranteed_returns"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _earmarks(model: LinearModel, x: np.ndarray) -> pd.DataFrame:

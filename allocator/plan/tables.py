@@ -16,7 +16,9 @@ Decisions (what the checker reads):
   paid for: contracts pay max(used, min_commit)), idle (available or paid, not
   used), payment (money paid to the option in the period).
 - ``funding``: funding, kind, taken (the fraction of an equity source taken; 1
-  for credit lines), received (equity money in, or credit drawn, in total).
+  for credit lines), received (equity money in, or credit drawn, in total),
+  guaranteed_returns (the guaranteed return paid on the source over the
+  horizon; 0 without one, and for credit lines, whose interest is in ``credit``).
 - ``earmarks``: funding, supply, period, amount (earmarked money paying that
   option in that period).
 - ``credit``: funding, period, draw, repay, balance (end of period), interest.

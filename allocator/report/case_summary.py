@@ -144,7 +144,7 @@ def _money(case: Case) -> list[MoneySource]:
 
 def _funding(case: Case, source: Funding) -> MoneySource:
     if source.kind is FundingKind.CREDIT:
-        terms = f"limit, {source.rate:.1%}/yr interest"
+        terms = f"the amount is its limit; {source.rate:.1%}/yr interest on what is owed"
         return MoneySource(source.id, "credit", source.limit or 0.0, terms)
     notes = []
     if source.earmark:

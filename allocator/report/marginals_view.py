@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from rich.console import Console
+from rich.console import Console, Group
 from rich.text import Text
 
 from allocator.analysis.marginals import Marginals
@@ -28,6 +28,8 @@ def _duals(marginals: Marginals, unit: str) -> Text | object:
         return Text(note + "\nNo limit has a marginal value for this portfolio.\n")
     order = duals.reindex(duals["value"].abs().sort_values(ascending=False).index)
     out = table(note, "limit", "subject", "period", "value", "per", left=3)
+    out.columns[0].no_wrap = False  # the limit is in words: it wraps, the subject's id does not
+    out.columns[1].no_wrap = True
     for row in order.head(MAX_ROWS).itertuples(index=False):
         period = "" if row.period is None or pd.isna(row.period) else str(row.period)
         out.add_row(row.limit, row.subject, period, per_unit(row.value), row.per)
@@ -39,26 +41,40 @@ def _steps(marginals: Marginals, unit: str) -> object:
     steps = steps.assign(where=steps["subject"].where(steps["subject"] != "", steps["period"]))
     if steps.empty:
         return Text("No budget, capacity or optional funding to move.\n")
+    up_step = steps.loc[steps["step"] > 0, "step"].iloc[0]
+    down_step = steps.loc[steps["step"] < 0, "step"].iloc[0]
     out = table(
-        f"Moving each lever by a step and solving again (change in {unit})",
+        f"Moving each lever by a step and solving again (change in the optimum, {unit})",
         "lever",
         "where",
-        "up",
-        "down",
-        "portfolio changes",
+        _pct(up_step),
+        _pct(down_step),
+        "projects that move",
         left=2,
     )
-    out.columns[4].justify = "left"
+    out.columns[1].no_wrap = True
+    moved = []
     for (lever, where), group in steps.groupby(["lever", "where"], sort=False):
         up = group[group["step"] > 0].iloc[0]
         down = group[group["step"] < 0].iloc[0]
-        changes = [
-            f"{_pct(r['step'])}: {text}"
-            for r in (up, down)
-            for text in str(r["portfolio"] or "").splitlines()
-        ]
-        out.add_row(lever, where, _change(up), _change(down), bullets(changes) if changes else "")
-    return out
+        counts = []
+        for r in (up, down):
+            lines = [text for text in str(r["portfolio"] or "").splitlines() if text]
+            counts.append(str(len(lines)))
+            if lines:
+                moved.append((f"{lever} {where} {_pct(r['step'])}: {_change(r)} {unit}", lines))
+        out.add_row(lever, str(where), _change(up), _change(down), " / ".join(counts))
+    out.caption = (
+        f"projects that move: how many projects are funded, sized or started otherwise "
+        f"at {_pct(up_step)} / {_pct(down_step)}"
+    )
+    out.caption_justify = "left"
+    if not moved:
+        return Group(out, Text("\nNo step changes the portfolio.\n"))
+    parts: list[object] = [out, Text("")]
+    for heading, lines in moved:
+        parts += [Text(heading, style="bold"), bullets(lines), Text("")]
+    return Group(*parts)
 
 
 def _pct(step: float) -> str:

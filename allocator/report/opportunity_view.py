@@ -24,8 +24,9 @@ def render_opportunity(console: Console, found: Opportunity, unit: str) -> None:
         left=3,
     )
     for row in rows.head(MAX_ROWS).itertuples(index=False):
-        change = signed(row.change) if row.status in ("optimal", "feasible") else row.status
-        out.add_row(row.project, row.base, row.forced, change, str(row.changes))
+        planned = row.status in ("optimal", "feasible")
+        change = signed(row.change) if planned else row.status
+        out.add_row(row.project, row.base, row.forced, change, str(row.changes) if planned else "")
     console.print(cut(out, len(rows), "variant"))
     console.print(
         Text(
@@ -39,14 +40,20 @@ def render_opportunity(console: Console, found: Opportunity, unit: str) -> None:
         mine = found.changes[
             (found.changes["project"] == row.project) & (found.changes["forced"] == row.forced)
         ]
-        _variant(console, row, mine, unit)
+        _variant(console, found, row, mine, unit)
 
 
-def _variant(console: Console, row: object, changes: pd.DataFrame, unit: str) -> None:
+def _variant(
+    console: Console, found: Opportunity, row: object, changes: pd.DataFrame, unit: str
+) -> None:
     status = row.status
     head = f"{row.project} {row.forced}: "
     if status not in ("optimal", "feasible"):
-        console.print(Text(head + f"{status}: no plan keeps every rule", style="bold"))
+        project = found.base.case.projects_by_id.get(row.project)
+        why = "no plan keeps every rule"
+        if status == "infeasible" and row.forced == "out" and project and project.must_fund:
+            why = f"{row.project} must be funded"
+        console.print(Text(head + f"{status}: {why}", style="bold"))
         console.print()
         return
     console.print(Text(head + f"{signed(row.change)} {unit}", style="bold"))

@@ -1,7 +1,9 @@
-"""The terminal report of a solve: headline, projects, capacity, contracts, cash, limits.
+"""The terminal report of a solve: headline, projects, capacity, supply, funding, cash, limits.
 
-Every section fits an 80-column terminal; long lists are cut with a line saying
-how many rows were left out (the CSV and JSON outputs have them all).
+Every section fits an 80-column terminal and keeps ids whole; long lists are cut
+with a line saying how many rows were left out (the CSV and JSON outputs have
+them all). Sections read the plan's tables, and the case for its terms (rates,
+limits, earmarks).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from allocator.backends.termination import SolveStatus
+from allocator.case.model import Case
+from allocator.case.money import Funding
 from allocator.engine import Result
 from allocator.plan import Plan
 from allocator.report import tables
@@ -27,14 +31,18 @@ def render_result(console: Console, title: str, result: Result) -> None:
     plan = result.plan
     if plan is None:
         return
-    unit = result.case.money_unit
+    case = result.case
+    unit = case.money_unit
     sections: list[Table | Text] = [_projects(plan, unit)]
     if len(plan.supply):
-        sections += [_capacity(plan), _contracts(plan, unit)]
-    sections += [_cash(plan, unit, result.case.budget.carry_over), _limits(plan)]
+        sections += [_capacity(plan), *_supply(plan, unit)]
+    sections += _funding(plan, case, unit)
+    sections += [_cash(plan, unit, case.budget.carry_over), _limits(plan)]
     console.print()
     for section in sections:
-        console.print(section)  # each table ends with a blank line
+        console.print(section)  # each table ends with a blank line, before its caption
+        if isinstance(section, Table) and section.caption:
+            console.print()
 
 
 def status_line(result: Result) -> str:
@@ -91,7 +99,8 @@ def _projects(plan: Plan, unit: str) -> Table:
     projects = plan.projects
     funded = projects[projects["funded"]]
     table = tables.table(
-        f"Projects: {len(funded)} of {len(projects)} funded (money in {unit}, compute in units)",
+        f"Projects: {len(funded)} of {len(projects)} funded (money in {unit}, compute in "
+        "unit-periods)",
         "project",
         "level",
         "start",
@@ -113,7 +122,7 @@ def _projects(plan: Plan, unit: str) -> Table:
         else:
             note = "must fund!" if row.must_fund else "not funded"
             table.add_row(Text(row.id, style="dim"), Text(note, style="dim"), *[""] * 5)
-    return tables.cut(table, len(projects), "project", "see --csv or --json")
+    return _cut(table, len(projects), "project")
 
 
 def _capacity(plan: Plan) -> Table:
@@ -138,32 +147,155 @@ def _capacity(plan: Plan) -> Table:
     return table
 
 
-def _contracts(plan: Plan, unit: str) -> Table:
-    supply = plan.supply
-    totals = supply.groupby("supply", sort=False).agg(
+def _supply(plan: Plan, unit: str) -> list[Table]:
+    """Contracts and spot (unit-periods paid for), then purchases (units bought once)."""
+    totals = plan.supply.groupby("supply", sort=False).agg(
         kind=("kind", "first"),
         signed=("signed", "any"),
+        bought=("bought", "sum"),
+        owned=("available", "sum"),
         paid=("paid", "sum"),
         used=("used", "sum"),
         idle=("idle", "sum"),
         money=("payment", "sum"),
     )
-    table = tables.table(
-        f"Supply: units paid for or bought, used, idle; money in {unit}",
-        "option",
-        "kind",
-        "signed",
-        "paid/bought",
-        "used",
-        "idle",
-        "money",
-    )
-    for name, row in totals.head(tables.MAX_ROWS).iterrows():
-        table.add_row(
-            str(name), row["kind"], "yes" if row["signed"] else "no",
-            short(row["paid"]), short(row["used"]), short(row["idle"]), amount(row["money"]),
+    purchase = totals["kind"] == "purchase"
+    out = []
+    if (~purchase).any():
+        rented = tables.table(
+            f"Supply: contracts and spot (use in unit-periods, money in {unit})",
+            "option", "kind", "signed", "paid for", "used", "idle", "money", left=3,
         )  # fmt: skip
-    return tables.cut(table, len(totals), "option", "see --csv or --json")
+        _caption(
+            rented,
+            "a unit-period is one unit for one period; paid for: the units used, or the "
+            "take-or-pay minimum where larger; idle: paid for, not used",
+        )
+        shown = totals[~purchase]
+        for name, row in shown.head(tables.MAX_ROWS).iterrows():
+            rented.add_row(
+                str(name), row["kind"], _yes(row["signed"]), short(row["paid"]),
+                short(row["used"]), short(row["idle"]), amount(row["money"]),
+            )  # fmt: skip
+        out.append(_cut(rented, len(shown), "option"))
+    if purchase.any():
+        bought = tables.table(
+            f"Supply: purchases (units bought; use in unit-periods; money in {unit})",
+            "option", "signed", "units bought", "owned", "used", "idle", "money", left=2,
+        )  # fmt: skip
+        _caption(
+            bought,
+            "units bought: each unit counted once; owned: the units within their life, "
+            "summed over periods; idle: owned, not used",
+        )
+        shown = totals[purchase]
+        for name, row in shown.head(tables.MAX_ROWS).iterrows():
+            bought.add_row(
+                str(name), _yes(row["signed"]), short(row["bought"]), short(row["owned"]),
+                short(row["used"]), short(row["idle"]), amount(row["money"]),
+            )  # fmt: skip
+        out.append(_cut(bought, len(shown), "option"))
+    return out
+
+
+def _funding(plan: Plan, case: Case, unit: str) -> list[Table]:
+    """Equity sources (taken or not, received, what earmarked money paid, returns) and
+    credit lines (drawn, peak owed and when, interest)."""
+    out = []
+    funding = plan.funding
+    equity = funding[funding["kind"] != "credit"]
+    if len(equity):
+        out.append(_equity(plan, equity, case, unit))
+    if (funding["kind"] == "credit").any():
+        out.append(_credit(plan, case, unit))
+    return out
+
+
+def _equity(plan: Plan, equity: pd.DataFrame, case: Case, unit: str) -> Table:
+    sources = {f.id: f for f in case.funding}
+    paid = plan.earmarks.groupby(["funding", "supply"], sort=False)["amount"].sum()
+    returns = any(f.guaranteed_return for f in case.funding)
+    columns = ["source", "taken", "received", "earmarked: paid to"]
+    table = tables.table(f"Funding: equity ({unit})", *columns, *["return paid"] * returns, left=2)
+    table.columns[3].justify = "left"
+    terms = []
+    for row in equity.head(tables.MAX_ROWS).itertuples(index=False):
+        source = sources.get(row.funding)
+        earmark = source is not None and bool(source.earmark)
+        spent = paid[row.funding] if row.funding in paid.index.get_level_values(0) else None
+        lines = [] if spent is None else [f"{s} {amount(v)}" for s, v in spent.items()]
+        if earmark:
+            left = row.received - (0.0 if spent is None else float(spent.sum()))
+            if left > 1e-6 * max(1.0, row.received):
+                lines.append(f"{amount(left)} unspent")
+            lines = lines or ["nothing"]  # not taken, or nothing arrived
+        to = Text("\n".join(lines)) if earmark else Text("not earmarked", style="dim")
+        cells = [row.funding, _taken(row.taken), amount(row.received), to]
+        if returns:
+            rate = source.guaranteed_return if source is not None else 0.0
+            cells.append(amount(row.guaranteed_returns) if rate else "")
+        table.add_row(*cells)
+        if source is not None and (source.optional or source.guaranteed_return):
+            terms.append(f"{row.funding}: {_terms(source)}")
+    if terms:
+        _caption(table, "\n".join(terms))
+    return _cut(table, len(equity), "source")
+
+
+def _terms(source: Funding) -> str:
+    """An equity source's choice and cost: optional, divisible, its guaranteed return."""
+    parts = []
+    if source.optional:
+        parts.append("optional" + (" (any part may be taken)" if source.divisible else ""))
+    if source.guaranteed_return:
+        parts.append(f"{source.guaranteed_return:.1%} a year guaranteed return on what is taken")
+    return "; ".join(parts)
+
+
+def _taken(share: float) -> str:
+    if share >= 1 - 1e-9:
+        return "yes"
+    return "no" if share <= 1e-9 else f"{share:.0%}"
+
+
+def _credit(plan: Plan, case: Case, unit: str) -> Table:
+    credit = plan.credit
+    limits = {f.id: f.limit for f in case.funding}
+    table = tables.table(
+        f"Funding: credit lines ({unit})",
+        "line", "limit", "drawn", "peak owed", "in", "interest", "owed at end",
+    )  # fmt: skip
+    table.columns[4].justify = "left"
+    lines = plan.funding[plan.funding["kind"] == "credit"]
+    for row in lines.itertuples(index=False):
+        mine = credit[credit["funding"] == row.funding]
+        peak = float(mine["balance"].max()) if len(mine) else 0.0
+        when = mine["period"].iloc[int(mine["balance"].to_numpy().argmax())] if peak > 0 else ""
+        end = float(mine["balance"].iloc[-1]) if len(mine) else 0.0
+        limit = limits.get(row.funding)
+        table.add_row(
+            row.funding, "" if limit is None else amount(limit), amount(row.received),
+            amount(peak), when, amount(float(mine["interest"].sum())), amount(end),
+        )  # fmt: skip
+    return _cut(table, len(lines), "credit line")
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _caption(table: Table, text: str) -> None:
+    table.caption = text
+    table.caption_justify = "left"
+
+
+def _cut(table: Table, total: int, what: str) -> Table:
+    """The table, with a caption line if rows were left out."""
+    if total > tables.MAX_ROWS:
+        more = f"... and {plural(total - tables.MAX_ROWS, what)} more (see --csv or --json)"
+        table.caption = f"{table.caption}\n{more}" if table.caption else more
+        table.caption_justify = "left"
+    return table
 
 
 def _cash(plan: Plan, unit: str, carry_over: bool) -> Table:

@@ -15,7 +15,8 @@ MAX_ROWS = 25
 
 
 def table(title: str, *columns: str, left: int = 1) -> Table:
-    """A plain table: the first ``left`` columns left-justified, the others right."""
+    """A plain table: the first ``left`` columns left-justified, the others right; the
+    first column (what each row is about) never wraps."""
     out = Table(
         title=title,
         title_justify="left",
@@ -25,6 +26,7 @@ def table(title: str, *columns: str, left: int = 1) -> Table:
     )
     for i, column in enumerate(columns):
         out.add_column(column, justify="left" if i < left else "right", overflow="fold")
+    out.columns[0].no_wrap = True  # the ids or names a row is about: other columns wrap first
     return out
 
 
@@ -47,9 +49,12 @@ def bullets(lines: Iterable[str]) -> Table:
 
 
 def signed(value: float | None) -> str:
-    """A change with its sign and thousands separators; empty when unknown."""
+    """A change with its sign and thousands separators; empty when unknown, 0 when none
+    shows at two decimals."""
     if value is None or value != value:  # None or NaN
         return ""
+    if abs(value) < 0.005:
+        return "0"
     return f"{value:+,.2f}" if abs(value) < 100 else f"{value:+,.0f}"
 
 

@@ -20,7 +20,9 @@ def render_summary(console: Console, file: str, summary: CaseSummary) -> None:
         )
     )
     console.print(_facts(summary))
+    console.print()
     console.print(_resources(summary))
+    console.print()  # after the table's caption, or the line saying there are no resources
     if summary.money:
         console.print(_money(summary))
     if summary.scenarios:
@@ -66,7 +68,7 @@ def _resources(summary: CaseSummary) -> Table | Text:
         "its earliest start, on the resource it names; capacity: every option signed",
         caption_justify="left",
     )
-    table.add_column("resource")
+    table.add_column("resource", no_wrap=True)
     table.add_column("unit", style="dim")
     table.add_column("peak demand", justify="right")
     table.add_column("peak capacity", justify="right")
@@ -89,19 +91,22 @@ def _money(summary: CaseSummary) -> Table:
         title_justify="left",
         box=box.SIMPLE_HEAD,
     )
-    table.add_column("source")
-    table.add_column("kind", style="dim")
+    table.add_column("source", no_wrap=True)  # ids stay whole; the terms wrap
     table.add_column("amount", justify="right")
-    table.add_column("terms")
+    table.add_column("kind and terms")
     for source in summary.money:
-        table.add_row(source.source, source.kind, amount(source.total), source.terms)
+        terms = Text(source.kind, style="dim")
+        if source.terms:
+            terms.append(f"; {source.terms}")
+        table.add_row(source.source, amount(source.total), terms)
     return table
 
 
 def _scenarios(summary: CaseSummary) -> Group:
     table = Table(title="Scenarios", title_justify="left", box=box.SIMPLE_HEAD)
-    table.add_column("name", max_width=24, overflow="fold")
+    table.add_column("name", no_wrap=True)  # a name is typed back: never broken
     table.add_column("what changes")
     for name, description in summary.scenarios.items():
-        table.add_row(name, description or Text("(no description)", style="dim"))
+        text = " ".join(description.split())  # folded YAML ends in a newline
+        table.add_row(name, text or Text("(no description)", style="dim"))
     return Group(table)
