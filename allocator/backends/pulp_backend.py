@@ -107,6 +107,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import re
 import signal
 import tempfile
@@ -338,7 +339,7 @@ def _run(
     with tempfile.TemporaryDirectory(prefix="allocator-pulp-") as folder:
         is_cbc = pulp_name == "PULP_CBC_CMD"
         log_path = Path(folder) / "cbc.log" if is_cbc and not options.verbose else None
-        interrupt = _Interrupt()
+        interrupt = _Interrupt(child_solver=is_cbc)
         try:
             solver = _make_solver(pulp_name, options, time_limit, log_path)
             if pulp_name == "HiGHS":
@@ -363,10 +364,13 @@ class _Interrupt:
     """Ctrl-C during a solve, deferred: the solver (CBC, a child process in the same
     process group) receives the terminal's interrupt too, stops and writes its best plan,
     which PuLP then reads; the first interrupt is only noted here. A second one raises
-    ``KeyboardInterrupt`` at once."""
+    ``KeyboardInterrupt`` at once, and so does a first one that comes while PuLP is
+    still writing the model, before the child solver has started (it would never hear
+    of it and solve to the end)."""
 
-    def __init__(self) -> None:
+    def __init__(self, child_solver: bool = False) -> None:
         self.seen = False
+        self.child_solver = child_solver
 
     @contextlib.contextmanager
     def deferred(self) -> Iterator[None]:
@@ -376,7 +380,7 @@ class _Interrupt:
         previous = signal.getsignal(signal.SIGINT)
 
         def note(signum: int, frame: object) -> None:
-            if self.seen:
+            if self.seen or (self.child_solver and not _has_children()):
                 raise KeyboardInterrupt
             self.seen = True
 
@@ -385,6 +389,15 @@ class _Interrupt:
             yield
         finally:
             signal.signal(signal.SIGINT, previous)
+
+
+def _has_children() -> bool:
+    """Whether this process has a child (running, or exited and not yet waited for)."""
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    return True
 
 
 def _reset_highs_threads() -> None:

@@ -387,3 +387,35 @@ def test_a_cbc_stop_that_is_not_the_time_limit_gets_no_timing_note() -> None:
     log = "Result - Stopped on ctrl-c\n"
     reading = _read_cbc(problem, model, 60.0, log, 2.0)
     assert (reading.time_limit_hit, reading.limit_note) == (False, "")
+
+
+def test_ctrl_c_before_cbc_has_started_stops_at_once() -> None:
+    """While PuLP still writes the model there is no CBC to hear the interrupt: stop now."""
+    import os
+    import signal
+
+    from allocator.backends.pulp_backend import _Interrupt
+
+    interrupt = _Interrupt(child_solver=True)
+    with pytest.raises(KeyboardInterrupt), interrupt.deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+    assert not interrupt.seen
+
+
+def test_ctrl_c_while_cbc_runs_is_noted_for_cbc_to_answer() -> None:
+    """With the solver running as a child, the first interrupt is left to it."""
+    import os
+    import signal
+    import subprocess
+
+    from allocator.backends.pulp_backend import _Interrupt
+
+    interrupt = _Interrupt(child_solver=True)
+    child = subprocess.Popen(["sleep", "5"])
+    try:
+        with interrupt.deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+    finally:
+        child.kill()
+        child.wait()
+    assert interrupt.seen
