@@ -3,11 +3,14 @@ a status that says which one the plan has."""
 
 from __future__ import annotations
 
+import io
 import json
+import time
 from pathlib import Path
 
 import pytest
 import typer
+from rich.console import Console
 from typer.testing import CliRunner
 
 import allocator
@@ -16,6 +19,7 @@ from allocator.backends import SolveStatus
 from allocator.backends.options import DEFAULT_GAP, SolveOptions
 from allocator.backends.termination import Termination
 from allocator.cli import app
+from allocator.commands.common import spinner
 from allocator.engine import Result
 from allocator.report.solve_view import status_line
 
@@ -108,3 +112,25 @@ def test_the_json_says_which_stopping_rule_held() -> None:
         0.0,
         True,
     )
+
+
+@pytest.mark.parametrize(("limit", "shown"), [(60.0, "(limit 60 s)"), (None, "")])
+def test_the_spinner_shows_the_time_elapsed_and_the_limit(limit, shown) -> None:
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=80)
+    with spinner(terminal, "Solving", limit) as say:
+        say("Solving 577 columns x 442 rows")
+        time.sleep(0.3)  # the spinner refreshes on its own thread
+    drawn = screen.getvalue()
+    assert "Solving 577 columns x 442 rows" in drawn
+    assert "0:00:00" in drawn
+    assert shown in drawn
+    if limit is None:
+        assert "limit" not in drawn
+
+
+def test_the_spinner_writes_nothing_off_a_terminal() -> None:
+    screen = io.StringIO()
+    with spinner(Console(file=screen, force_terminal=False), "Solving", 60.0) as say:
+        say("Solving")
+    assert screen.getvalue() == ""
