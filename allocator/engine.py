@@ -21,8 +21,8 @@ from allocator.backends.termination import Termination
 from allocator.case.model import Case
 from allocator.case.whatif import apply_scenario
 from allocator.formulation import Formulation, formulate
+from allocator.formulation.numerics import numeric_warnings
 from allocator.model.linear import LinearModel
-from allocator.model.numerics import numeric_warnings
 from allocator.plan import Plan, extract_plan
 from allocator.verify import Verification, Violation, verify
 
@@ -59,7 +59,7 @@ class Result:
     values: np.ndarray | None = field(default=None, repr=False)
     """Every column's value in the plan, as the solver returned it."""
     warnings: tuple[str, ...] = ()
-    """Numbers in the model that solvers handle badly (``allocator.model.numerics``)."""
+    """Numbers in the model that solvers handle badly (``allocator.formulation.numerics``)."""
 
 
 def solve(

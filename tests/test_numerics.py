@@ -7,7 +7,7 @@ from pathlib import Path
 import allocator
 from allocator.case.model import Case
 from allocator.formulation import formulate
-from allocator.model.numerics import numeric_warnings
+from allocator.formulation.numerics import numeric_warnings
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
 

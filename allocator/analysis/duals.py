@@ -1,7 +1,9 @@
 """LP duals of the plan's fixed portfolio, read as the value of one more unit of a limit.
 
 With every integer decision fixed at the plan's value, the model is a linear program;
-its row duals y_i = d objective / d bound_i and reduced costs are read per family:
+its row duals y_i = d objective / d bound_i and reduced costs are read per family, as
+the family declares beside its rows (``RowMeaning.dual``: label, unit, sign, and
+whether the rows are cumulative under carry-over):
 
 | family         | one more unit of                     | value per unit              |
 |----------------|--------------------------------------|-----------------------------|
@@ -29,45 +31,34 @@ import pandas as pd
 
 from allocator.case.model import Case
 from allocator.case.money import FundingKind
+from allocator.formulation.meaning import meaning_of
 from allocator.model.linear import Family, LinearModel
 
 COLUMNS = ["limit", "subject", "period", "value", "per"]
-
-PER_UNIT = {
-    "capacity": ("contract capacity", "unit"),
-    "buy_capacity": ("purchase capacity", "unit"),
-    "site_power": ("site power", "power unit"),
-    "demand": ("free unit of resource", "unit"),
-    "take_or_pay": ("take-or-pay commitment, one unit less", "unit"),
-}
 
 
 def marginal_values(
     case: Case, model: LinearModel, x: np.ndarray, duals: np.ndarray, reduced: np.ndarray
 ) -> pd.DataFrame:
     """One row per limit with a marginal value: limit, subject, period, value, per (unit)."""
-    unit = case.money_unit
     parts = []
     for family in model.constraints:
-        y = duals[family.start : family.stop]
-        if family.name in ("cash", "earmark_funds") and case.budget.carry_over:
-            parts.append(_cumulative(family, y, unit))
-        elif family.name in ("budget", "earmark_funds"):
-            parts.append(_direct(family, y, _money_label(family), unit))
-        elif family.name in PER_UNIT:
-            label, per = PER_UNIT[family.name]
-            sign = -1.0 if family.name in ("demand", "take_or_pay") else 1.0
-            parts.append(_direct(family, sign * y, label, per))
-    parts.append(_credit_limits(case, model, x, reduced, unit))
+        meaning = meaning_of(family)
+        if meaning is None or meaning.dual is None:
+            continue
+        dual = meaning.dual
+        y = dual.sign * duals[family.slice]
+        per = dual.per or case.money_unit
+        if dual.cumulative and case.budget.carry_over:
+            parts.append(_cumulative(family, y, dual.label, per))
+        else:
+            parts.append(_direct(family, y, dual.label, per))
+    parts.append(_credit_limits(case, model, x, reduced))
     table = pd.concat([p for p in parts if len(p)], ignore_index=True) if parts else None
     if table is None or table.empty:
         return pd.DataFrame(columns=COLUMNS)
     worth = np.abs(table["value"].to_numpy(float)) > 1e-9
     return table[worth].reset_index(drop=True)
-
-
-def _money_label(family: Family) -> str:
-    return "budget" if family.name == "budget" else "earmarked money arriving"
 
 
 def _subject(family: Family) -> pd.Series:
@@ -89,29 +80,31 @@ def _direct(family: Family, values: np.ndarray, label: str, per: str) -> pd.Data
     )
 
 
-def _cumulative(family: Family, y: np.ndarray, unit: str) -> pd.DataFrame:
+def _cumulative(family: Family, y: np.ndarray, label: str, per: str) -> pd.DataFrame:
     """Cumulative rows: money arriving in t counts in every row k >= t of its group."""
     subject = _subject(family)
     values = np.zeros(family.size)
     for _, rows in subject.groupby(subject, sort=False).groups.items():
         index = np.asarray(rows)
         values[index] = np.cumsum(y[index][::-1])[::-1]
-    label = "money arriving" if family.name == "cash" else "earmarked money arriving"
-    return _direct(family, values, label, unit)
+    return _direct(family, values, label, per)
 
 
 def _credit_limits(
-    case: Case, model: LinearModel, x: np.ndarray, reduced: np.ndarray, unit: str
+    case: Case, model: LinearModel, x: np.ndarray, reduced: np.ndarray
 ) -> pd.DataFrame:
+    """A credit line's limit bounds its balance columns: one more unit of limit is worth
+    the sum of the reduced costs of its balances held at the limit."""
     rows = []
-    for line in case.funding:
-        if line.kind is not FundingKind.CREDIT or not line.limit:
-            continue
-        family = model.variable_family(f"balance[{line.id}]")
-        balance = x[family.start : family.stop]
-        at_limit = (model.upper[family.start : family.stop] == line.limit) & (
-            balance >= line.limit * (1 - 1e-9)
-        )
-        value = float(reduced[family.start : family.stop][at_limit].sum())
-        rows.append(("credit limit", line.id, None, value, unit))
+    if "balance" in model.columns:
+        balance = model.columns["balance"]
+        funding = balance.keys["funding"].to_numpy()
+        owed, upper = x[balance.slice], model.upper[balance.slice]
+        for line in case.funding:
+            if line.kind is not FundingKind.CREDIT or not line.limit:
+                continue
+            mine = funding == line.id
+            at_limit = mine & (upper == line.limit) & (owed >= line.limit * (1 - 1e-9))
+            value = float(reduced[balance.slice][at_limit].sum())
+            rows.append(("credit limit", line.id, None, value, case.money_unit))
     return pd.DataFrame(rows, columns=COLUMNS)

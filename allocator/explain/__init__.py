@@ -21,10 +21,10 @@ from allocator.backends.termination import Termination
 from allocator.case.model import Case
 from allocator.explain.conflict import find_conflict
 from allocator.explain.elastic import elastic_model
-from allocator.explain.words import change_text, limit_text
+from allocator.explain.words import Users, change_row, limit_row
 from allocator.formulation import Formulation, formulate
-from allocator.formulation.choices import Choices, demand_profile
-from allocator.model.linear import LinearModel, member
+from allocator.formulation.choices import demand_profile
+from allocator.model.linear import LinearModel
 
 BROKEN = 1e-6
 """A slack counts as a change when it exceeds this times its row's size (``_size``)."""
@@ -74,19 +74,25 @@ def explain(
     if solved.values is None:
         raise ValueError(f"the elastic model could not be solved ({t.status.value}: {t.message})")
     slack = solved.values[elastic.first_slack :]
-    rows, sides, names = elastic.rows, elastic.sides, elastic.families
+    rows, sides = elastic.rows, elastic.sides
     broken = slack > BROKEN * _size(model, solved.values[: elastic.first_slack], rows, sides)
     if not broken.any():
         empty = pd.DataFrame(columns=CHANGES)
         return Explanation(True, empty, pd.DataFrame(columns=LIMITS), True, 0, t)
-    changes = _changes(case, formulation, solved.values, rows, names, slack, broken)
+    users = _users(case, formulation, solved.values)
+    changes = pd.DataFrame(
+        [
+            change_row(case, model, int(rows[i]), float(slack[i]), users)
+            for i in np.flatnonzero(broken)
+        ],
+        columns=CHANGES,
+    )
     say("looking for a conflict set")
     found = find_conflict(
         model, rows, sides, broken, backend, options, max_checks,
         done=lambda n: say(f"conflict set: {n} feasibility checks"),
     )  # fmt: skip
-    position = {int(r): i for i, r in enumerate(rows)}
-    conflict = [_limit_row(case, model, names[position[r]], r) for r in found.rows]
+    conflict = [limit_row(case, model, r) for r in found.rows]
     return Explanation(
         False, changes, pd.DataFrame(conflict, columns=LIMITS), found.minimal, found.checks, t
     )
@@ -96,44 +102,15 @@ def _size(model: LinearModel, x: np.ndarray, rows: np.ndarray, sides: np.ndarray
     """max(1, |bound|, sum_j |a_ij x_j|) of each softened row at the elastic solution: the
     size of the numbers the row adds, the scale a shortfall is judged at (a large
     coefficient on a column that is zero there does not hide a real shortfall)."""
-    terms = (abs(model.matrix) @ np.abs(x))[rows]
+    terms = model.row_magnitude(x)[rows]
     bound = np.where(sides > 0, model.row_upper[rows], model.row_lower[rows])
     return np.maximum.reduce([np.ones(rows.size), np.abs(bound), terms])
 
 
-def _keys(model: LinearModel, row: int) -> dict[str, str]:
-    _, keys = member(row, model.constraints)
-    return {k: str(v) for k, v in keys.items()}
-
-
-def _changes(
-    case: Case,
-    formulation: Formulation,
-    x: np.ndarray,
-    rows: np.ndarray,
-    names: list[str],
-    slack: np.ndarray,
-    broken: np.ndarray,
-) -> pd.DataFrame:
-    model = formulation.model
-    users = _users(case, formulation, x)
-    out = []
-    for i in np.flatnonzero(broken):
-        keys = _keys(model, int(rows[i]))
-        period = keys.get("period", "")
-        who = users.get((keys.get("resource"), period), []) if names[i] == "demand" else []
-        if names[i] in ("cash", "budget"):
-            who = users.get(("money", period), [])
-        text, path = change_text(case, names[i], keys, float(slack[i]), who)
-        subject = " ".join(v for k, v in keys.items() if k != "period")
-        out.append((names[i], subject, period or None, float(slack[i]), text, path))
-    return pd.DataFrame(out, columns=CHANGES)
-
-
-def _users(case: Case, formulation: Formulation, x: np.ndarray) -> dict[tuple, list[str]]:
+def _users(case: Case, formulation: Formulation, x: np.ndarray) -> Users:
     """Funded projects in the elastic solution by (resource, period) they use, and by
     ("money", period) for those that spend in or before the period."""
-    chosen = Choices(formulation.choices.table[x[formulation.choose] > 0.5].reset_index(drop=True))
+    chosen = formulation.chosen(x)
     position = {r.id: i for i, r in enumerate(case.resources)}
     choice, r, t, _ = demand_profile(case, chosen, position)
     users: dict[tuple, list[str]] = {}
@@ -145,10 +122,3 @@ def _users(case: Case, formulation: Formulation, x: np.ndarray) -> dict[tuple, l
         for ti in range(row.s, len(case.periods)):
             users.setdefault(("money", case.periods[ti]), []).append(row.project)
     return {k: list(dict.fromkeys(v)) for k, v in users.items()}
-
-
-def _limit_row(case: Case, model: LinearModel, family: str, row: int) -> tuple:
-    keys = _keys(model, row)
-    text, path = limit_text(case, family, keys)
-    subject = " ".join(v for k, v in keys.items() if k != "period")
-    return (family, subject, keys.get("period") or None, text, path)

@@ -1,4 +1,4 @@
-"""The formulation: the case as one solver-neutral model, family by family (DESIGN §4).
+"""The formulation: the case as one solver-neutral model, family by family (docs/engine.md).
 
 Written once; every backend translates the same ``LinearModel``.
 """
@@ -29,13 +29,23 @@ from allocator.model.linear import LinearModel
 
 @dataclass(frozen=True)
 class Formulation:
-    """The model and the indexes that map its columns back to the case."""
+    """The model and the handles that map its columns and rows back to the case.
+
+    ``model.columns`` and ``model.rows`` give every family by name, with the case ids
+    of each member; ``choices`` and ``choose`` the choice table and its columns;
+    ``supply`` the supply columns and payments; ``money`` every money flow by name.
+    """
 
     model: LinearModel
     choices: Choices
     choose: np.ndarray
     supply: SupplyColumns
     money: MoneyFlows
+
+    def chosen(self, x: np.ndarray) -> Choices:
+        """The choices a plan takes: those whose choose column is 1 in ``x``."""
+        taken = self.choices.table[x[self.choose] > 0.5]
+        return Choices(taken.reset_index(drop=True))
 
 
 def formulate(case: Case) -> Formulation:

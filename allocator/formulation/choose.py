@@ -11,7 +11,20 @@ import pandas as pd
 
 from allocator.case.model import Case
 from allocator.formulation.choices import Choices
+from allocator.formulation.meaning import Elastic, RowMeaning, Tier
 from allocator.model.builder import ModelBuilder
+
+ONE_CHOICE = RowMeaning(
+    elastic=Elastic(Tier.MUST_FUND, "lower"),  # only must-fund rows have a lower bound
+    change=lambda case, keys, n, users, fmt: (
+        f"must-fund '{keys['project']}' cannot be funded with the rest: release it",
+        f"projects[{keys['project']}].must_fund",
+    ),
+    limit=lambda case, keys, fmt: (
+        f"{keys['project']} must be funded",
+        f"projects[{keys['project']}].must_fund",
+    ),
+)
 
 
 def add_choose(builder: ModelBuilder, case: Case, choices: Choices) -> np.ndarray:
@@ -23,8 +36,8 @@ def add_choose(builder: ModelBuilder, case: Case, choices: Choices) -> np.ndarra
         pd.DataFrame({"project": [project.id for project in case.projects]}),
         rows=choices.table["p"].to_numpy(),
         columns=columns,
-        coefficients=1.0,
         lower=np.where(must, 1.0, -np.inf),
         upper=1.0,
+        meaning=ONE_CHOICE,
     )
     return columns

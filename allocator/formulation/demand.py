@@ -14,8 +14,27 @@ import pandas as pd
 
 from allocator.case.model import Case
 from allocator.formulation.choices import Choices, demand_profile
+from allocator.formulation.meaning import Dual, Elastic, RowMeaning, Tier, needed_by
 from allocator.formulation.supply import SupplyColumns
-from allocator.model.builder import ModelBuilder
+from allocator.model.builder import ModelBuilder, Terms
+
+DEMAND = RowMeaning(
+    quantity="resource units",
+    elastic=Elastic(Tier.LIMIT, "lower"),
+    users="resource",
+    change=lambda case, keys, n, users, fmt: (
+        f"{keys['resource']} in {keys['period']}: projects need {n} more units than all "
+        f"supply can deliver{needed_by(users)}",
+        f"supply (resource {keys['resource']}), or the demand of "
+        f"{', '.join(users) or 'its projects'}",
+    ),
+    limit=lambda case, keys, fmt: (
+        f"every funded project's {keys['resource']} demand in {keys['period']} is met",
+        f"projects[].demand.{keys['resource']}",
+    ),
+    dual=Dual("free unit of resource", "unit", sign=-1.0),
+)
+ROUTED_DEMAND = RowMeaning(quantity="resource units")
 
 
 def add_demand(
@@ -53,18 +72,15 @@ def add_demand(
     builder.add_rows(
         "demand",
         keys,
-        rows=np.concatenate(
-            [
-                supply_row,
-                resource[direct] * horizon + period[direct],
-                alloc["serving"] * horizon + alloc["t"],
-            ]
-        ),
-        columns=np.concatenate([table["used"].to_numpy(), choose[choice[direct]], alloc["column"]]),
-        coefficients=np.concatenate(
-            [np.ones(len(table)), -amount[direct], -np.ones(len(alloc["column"]))]
-        ),
+        terms=[
+            Terms(supply_row, table["used"].to_numpy()),
+            Terms(
+                resource[direct] * horizon + period[direct], choose[choice[direct]], -amount[direct]
+            ),
+            Terms(alloc["serving"] * horizon + alloc["t"], alloc["column"], -1.0),
+        ],
         lower=0.0,
+        meaning=DEMAND,
     )
 
 
@@ -115,10 +131,12 @@ def _add_allocations(
                 "period": [case.periods[t] for t in needs["t"]],
             }
         ),
-        rows=np.concatenate([cells["row"].to_numpy(), demand_rows]),
-        columns=np.concatenate([alloc, columns]),
-        coefficients=np.concatenate([cells["eff"].to_numpy(float), -amount]),
+        terms=[
+            Terms(cells["row"].to_numpy(), alloc, cells["eff"].to_numpy(float)),
+            Terms(demand_rows, columns, -amount),
+        ],
         lower=0.0,
+        meaning=ROUTED_DEMAND,
     )
     return {
         "serving": cells["serving"].to_numpy(np.int64),

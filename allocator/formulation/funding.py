@@ -9,7 +9,8 @@ in [0, 1] if also divisible):
         per period, without the sums over k, when false)
     guaranteed return g: in every period t, a cost of
         ((1 + g) ** (1 / periods_per_year) - 1) * sum_{k < t} a_f[k] * take[f].
-Credit line f with draw[t], repay[t] >= 0 and 0 <= balance[t] <= limit:
+Credit line f with draw[f, t], repay[f, t] >= 0 and 0 <= balance[f, t] <= limit (three
+column families keyed by (funding, period), every line in each):
     balance[t] - balance[t-1] - draw[t] + repay[t] = 0,  draw[t] = 0 outside its window,
     balance[last] = 0 with repay_by_end; interest in t of rate_p * balance[t-1] is a cost.
 Money in and out of financing (tranches, earmarked payments, draws, repayments) enters
@@ -27,9 +28,26 @@ from allocator.case.model import Case
 from allocator.case.money import Funding, FundingKind
 from allocator.case.series import calendar_values
 from allocator.case.timing import availability
+from allocator.formulation.meaning import Dual, Elastic, RowMeaning, Tier
 from allocator.formulation.spending import Spending
 from allocator.formulation.supply import SupplyColumns
-from allocator.model.builder import ModelBuilder
+from allocator.model.builder import ModelBuilder, Terms
+
+EARMARK_FUNDS = RowMeaning(
+    quantity="money amounts",
+    binding="earmarked money spent as it arrives",
+    elastic=Elastic(Tier.LIMIT, "upper"),
+    change=lambda case, keys, n, users, fmt: (
+        f"{keys['funding']}'s earmarked money is {n} ({case.money_unit}) short by {keys['period']}",
+        f"funding[{keys['funding']}].amounts",
+    ),
+    limit=lambda case, keys, fmt: (
+        f"{keys['funding']}'s earmarked money is spent only once it has arrived ({keys['period']})",
+        f"funding[{keys['funding']}].amounts",
+    ),
+    dual=Dual("earmarked money arriving", cumulative=True),
+)
+EARMARK_COVERS = RowMeaning(quantity="money amounts")
 
 
 @dataclass(frozen=True)
@@ -63,8 +81,8 @@ def add_funding(builder: ModelBuilder, case: Case, supply: SupplyColumns) -> Fun
     }
     if equity:
         _add_equity(builder, case, supply, equity, costs, financing)
-    for line in credit:
-        _add_credit(builder, case, line, costs, financing)
+    if credit:
+        _add_credit(builder, case, credit, costs, financing)
     return FundingTerms(
         {name: Spending.join(parts) for name, parts in costs.items()},
         {name: Spending.join(parts) for name, parts in financing.items()},
@@ -127,10 +145,14 @@ def _add_earmarks(
     builder.add_rows(
         "earmark_covers",
         served.loc[covered, ["supply", "period"]],
-        rows=np.concatenate([local[spend["row"]].to_numpy(), local[pay["row"]].to_numpy()]),
-        columns=np.concatenate([e, pay["column"].to_numpy()]),
-        coefficients=np.concatenate([np.ones(len(e)), -pay["amount"].to_numpy()]),
+        terms=[
+            Terms(local[spend["row"]].to_numpy(), e),
+            Terms(
+                local[pay["row"]].to_numpy(), pay["column"].to_numpy(), -pay["amount"].to_numpy()
+            ),
+        ],
         upper=0.0,
+        meaning=EARMARK_COVERS,
     )
     _earmark_limits(builder, case, earmarked, spend, e)
 
@@ -146,7 +168,7 @@ def _earmark_limits(
     horizon = len(case.periods)
     t_of = spend["t"].to_numpy()
     j_of = spend["j"].to_numpy()
-    rows, cols, coefs = [], [], []
+    terms = []
     for j, (f, column) in enumerate(earmarked):
         arrived = np.asarray(calendar_values(f.amounts or 0.0, case.periods))
         if case.budget.carry_over:
@@ -155,9 +177,10 @@ def _earmark_limits(
         for t in range(horizon):
             spent = mine[t_of[mine] <= t] if case.budget.carry_over else mine[t_of[mine] == t]
             row = j * horizon + t
-            rows += [np.full(len(spent), row), [row]]
-            cols += [e[spent], [column]]
-            coefs += [np.ones(len(spent)), [-arrived[t]]]
+            terms += [
+                Terms(np.full(len(spent), row), e[spent]),
+                Terms([row], [column], -arrived[t]),
+            ]
     builder.add_rows(
         "earmark_funds",
         pd.DataFrame(
@@ -166,46 +189,54 @@ def _earmark_limits(
                 "period": case.periods * len(earmarked),
             }
         ),
-        rows=np.concatenate(rows),
-        columns=np.concatenate(cols),
-        coefficients=np.concatenate(coefs),
+        terms=terms,
         upper=0.0,
+        meaning=EARMARK_FUNDS,
     )
 
 
 def _add_credit(
     builder: ModelBuilder,
     case: Case,
-    line: Funding,
+    lines: list[Funding],
     costs: dict[str, list[Spending]],
     financing: dict[str, list[Spending]],
 ) -> None:
+    """The draw, repay and balance families of every credit line, keyed by (funding, period)."""
     horizon = len(case.periods)
-    limit = float(line.limit or 0.0)
-    first, last = availability(case, line)
-    keys = pd.DataFrame({"funding": [line.id] * horizon, "period": case.periods})
-    window = (np.arange(horizon) >= first) & (np.arange(horizon) <= last)
-    draw = builder.add_variables(f"draw[{line.id}]", keys, upper=np.where(window, limit, 0.0))
-    repay = builder.add_variables(f"repay[{line.id}]", keys)
-    end = np.full(horizon, limit)
-    if line.repay_by_end:
-        end[-1] = 0.0
-    balance = builder.add_variables(f"balance[{line.id}]", keys, upper=end)
-    t = np.arange(horizon)
-    later = t[1:]
+    keys = pd.DataFrame(
+        {"funding": np.repeat([f.id for f in lines], horizon), "period": case.periods * len(lines)}
+    )
+    t = np.tile(np.arange(horizon), len(lines))
+    limit = np.repeat([float(f.limit or 0.0) for f in lines], horizon)
+    window = np.concatenate([_window(case, f) for f in lines])
+    draw = builder.add_variables("draw", keys, upper=np.where(window, limit, 0.0))
+    repay = builder.add_variables("repay", keys)
+    last = (t == horizon - 1) & np.repeat([f.repay_by_end for f in lines], horizon)
+    balance = builder.add_variables("balance", keys, upper=np.where(last, 0.0, limit))
+    later = np.flatnonzero(t > 0)
     builder.add_rows(
-        f"credit_balance[{line.id}]",
+        "credit_balance",
         keys,
-        rows=np.concatenate([t, later, t, t]),
-        columns=np.concatenate([balance, balance[later - 1], draw, repay]),
-        coefficients=np.concatenate(
-            [np.ones(horizon), -np.ones(horizon - 1), -np.ones(horizon), np.ones(horizon)]
-        ),
+        terms=[
+            Terms.each(balance),
+            Terms(later, balance[later - 1], -1.0),
+            Terms.each(draw, -1.0),
+            Terms.each(repay),
+        ],
         lower=0.0,
         upper=0.0,
     )
-    financing["credit draws"].append(Spending(t, draw, -np.ones(horizon)))
-    financing["repayments"].append(Spending(t, repay, np.ones(horizon)))
-    if line.rate:
-        rate = per_period_rate(line.rate, case.periods_per_year)
-        costs["interest"].append(Spending(later, balance[later - 1], np.full(horizon - 1, rate)))
+    ones = np.ones(len(t))
+    financing["credit draws"].append(Spending(t, draw, -ones))
+    financing["repayments"].append(Spending(t, repay, ones))
+    rate = np.repeat([per_period_rate(f.rate, case.periods_per_year) for f in lines], horizon)
+    owed = later[rate[later] > 0]
+    costs["interest"].append(Spending(t[owed], balance[owed - 1], rate[owed]))
+
+
+def _window(case: Case, line: Funding) -> np.ndarray:
+    """Whether the line may be drawn in each period."""
+    first, last = availability(case, line)
+    periods = np.arange(len(case.periods))
+    return (periods >= first) & (periods <= last)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from allocator.case.model import Case
 from allocator.formulation.choices import Choices
-from allocator.model.builder import ModelBuilder
+from allocator.model.builder import ModelBuilder, Terms
 
 
 def _pairs(case: Case, key: str) -> pd.DataFrame:
@@ -44,7 +44,6 @@ def add_excludes(builder: ModelBuilder, case: Case, choices: Choices, choose: np
         pairs[["project", "other"]],
         rows=terms["row"].to_numpy(),
         columns=terms["column"].to_numpy(),
-        coefficients=1.0,
         upper=1.0,
     )
 
@@ -69,8 +68,9 @@ def add_requires(builder: ModelBuilder, case: Case, choices: Choices, choose: np
                 "start": np.asarray(case.periods, dtype=object)[rows["s"].to_numpy()],
             }
         ),
-        rows=np.concatenate([own["row"].to_numpy(), needed["row"].to_numpy()]),
-        columns=np.concatenate([own["column"].to_numpy(), needed["column"].to_numpy()]),
-        coefficients=np.concatenate([np.ones(len(own)), -np.ones(len(needed))]),
+        terms=[
+            Terms(own["row"].to_numpy(), own["column"].to_numpy()),
+            Terms(needed["row"].to_numpy(), needed["column"].to_numpy(), -1.0),
+        ],
         upper=0.0,
     )

@@ -13,7 +13,31 @@ import pandas as pd
 
 from allocator.case.model import Case, ShareBasis
 from allocator.formulation.choices import Choices, demand_profile, profile
+from allocator.formulation.meaning import Elastic, RowMeaning, Side, Tier
 from allocator.model.builder import ModelBuilder
+
+
+def _share(name: str, side: Side, binding: str) -> RowMeaning:
+    """A category share bound (``max_share`` or ``min_share``)."""
+    return RowMeaning(
+        binding=binding,
+        elastic=Elastic(Tier.LIMIT, side),
+        relative=True,  # the row weighs choices against each other: its error is relative
+        change=lambda case, keys, n, users, fmt: (
+            f"category {keys['category']} misses its {name} by {n} (in {case.share_basis.value})",
+            f"{name}.{keys['category']}",
+        ),
+        limit=lambda case, keys, fmt: (
+            f"category {keys['category']} keeps its {name}",
+            f"{name}.{keys['category']}",
+        ),
+    )
+
+
+SHARES = {
+    "max_share": _share("max_share", "upper", "category at its maximum share"),
+    "min_share": _share("min_share", "lower", "category at its minimum share"),
+}
 
 
 def share_basis(case: Case, choices: Choices) -> np.ndarray:
@@ -52,4 +76,5 @@ def add_shares(builder: ModelBuilder, case: Case, choices: Choices, choose: np.n
             columns=np.tile(choose, len(groups)),
             coefficients=coefficients.ravel(),
             **{sense: 0.0},
+            meaning=SHARES[name],
         )

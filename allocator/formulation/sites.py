@@ -11,8 +11,24 @@ import pandas as pd
 
 from allocator.case.model import Case
 from allocator.case.series import calendar_values
+from allocator.formulation.meaning import Dual, Elastic, RowMeaning, Tier
 from allocator.formulation.supply import SupplyColumns
 from allocator.model.builder import ModelBuilder
+
+SITE_POWER = RowMeaning(
+    quantity="power",
+    binding="site power drawn in full",
+    elastic=Elastic(Tier.LIMIT, "upper"),
+    change=lambda case, keys, n, users, fmt: (
+        f"site {keys['site']} would need {n} more power in {keys['period']}",
+        f"sites[{keys['site']}].power",
+    ),
+    limit=lambda case, keys, fmt: (
+        f"site {keys['site']} draws no more power than it has in {keys['period']}",
+        f"sites[{keys['site']}].power",
+    ),
+    dual=Dual("site power", "power unit"),
+)
 
 
 def add_sites(builder: ModelBuilder, case: Case, supply: SupplyColumns) -> None:
@@ -40,4 +56,5 @@ def add_sites(builder: ModelBuilder, case: Case, supply: SupplyColumns) -> None:
         columns=table["used"].to_numpy()[at_site],
         coefficients=power,
         upper=limits,
+        meaning=SITE_POWER,
     )

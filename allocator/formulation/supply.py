@@ -29,8 +29,77 @@ from allocator.case.model import Case
 from allocator.case.series import calendar_values
 from allocator.case.supply import Supply, SupplyKind
 from allocator.case.timing import availability
+from allocator.formulation.meaning import Dual, Elastic, Format, RowMeaning, Tier
 from allocator.formulation.spending import Spending
-from allocator.model.builder import ModelBuilder
+from allocator.model.builder import ModelBuilder, Terms
+
+
+def _offered(case: Case, supply: str, period: str) -> float:
+    """Units option ``supply`` offers (or sells) in ``period``."""
+    option = case.supply_by_id[supply]
+    first, last = availability(case, option)
+    return calendar_values(option.capacity, case.periods, first, last)[case.period_index[period]]
+
+
+def _committed(case: Case, keys: dict[str, str], fmt: Format) -> tuple[str, str]:
+    s, t = keys["supply"], keys.get("period")
+    when = f" in {t}" if t else ""
+    minimum = fmt(case.supply_by_id[s].min_commit)
+    return f"{s} is paid for at least {minimum} units{when} once signed", f"supply[{s}].min_commit"
+
+
+CAPACITY = RowMeaning(
+    quantity="resource units",
+    binding="contract capacity used in full",
+    elastic=Elastic(Tier.LIMIT, "upper"),
+    change=lambda case, keys, n, users, fmt: (
+        f"{keys['supply']} would need {n} more units of capacity in {keys['period']}",
+        f"supply[{keys['supply']}].capacity",
+    ),
+    limit=lambda case, keys, fmt: (
+        f"{keys['supply']} offers at most "
+        f"{fmt(_offered(case, keys['supply'], keys['period']))} units in {keys['period']}",
+        f"supply[{keys['supply']}].capacity",
+    ),
+    dual=Dual("contract capacity", "unit"),
+)
+BUY_CAPACITY = RowMeaning(
+    quantity="resource units",
+    binding="purchase capacity bought in full",
+    elastic=Elastic(Tier.LIMIT, "upper"),
+    change=lambda case, keys, n, users, fmt: (
+        f"{keys['supply']} would need to sell {n} more units in {keys['period']}",
+        f"supply[{keys['supply']}].capacity",
+    ),
+    limit=lambda case, keys, fmt: (
+        f"{keys['supply']} sells at most "
+        f"{fmt(_offered(case, keys['supply'], keys['period']))} units in {keys['period']}",
+        f"supply[{keys['supply']}].capacity",
+    ),
+    dual=Dual("purchase capacity", "unit"),
+)
+TAKE_OR_PAY = RowMeaning(
+    quantity="resource units",
+    binding="take-or-pay minimum paid, partly idle",
+    elastic=Elastic(Tier.COMMITMENT, "lower"),
+    change=lambda case, keys, n, users, fmt: (
+        f"{keys['supply']}'s take-or-pay minimum in {keys['period']} cannot be paid: it fits "
+        f"{n} units lower",
+        f"supply[{keys['supply']}].min_commit",
+    ),
+    limit=_committed,
+    dual=Dual("take-or-pay commitment, one unit less", "unit", sign=-1.0),
+)
+PURCHASE_MINIMUM = RowMeaning(
+    quantity="resource units",
+    binding="purchase commitment only just met",
+    elastic=Elastic(Tier.COMMITMENT, "lower"),
+    change=lambda case, keys, n, users, fmt: (
+        f"{keys['supply']}'s purchase commitment fits only {n} units lower",
+        f"supply[{keys['supply']}].min_commit",
+    ),
+    limit=_committed,
+)
 
 
 @dataclass(frozen=True)
@@ -117,49 +186,36 @@ def _add_contracts(
     keys = served[["supply", "period"]]
     k = served["k"].to_numpy()
     used = served["used"].to_numpy()
-    n = len(served)
-    local = np.arange(n)
     block = _option_array(options, k, "block")
     blocked = block != 1
     paid = builder.add_variables("paid", keys)
     builder.add_rows(
         "capacity",
         keys,
-        np.concatenate([local, local]),
-        np.concatenate([used, sign[k]]),
-        np.concatenate([np.ones(n), -served["capacity"].to_numpy()]),
+        terms=[Terms.each(used), Terms.each(sign[k], -served["capacity"].to_numpy())],
         upper=0.0,
+        meaning=CAPACITY,
     )
     builder.add_rows(
-        "paid_for_use",
-        keys,
-        np.concatenate([local, local]),
-        np.concatenate([paid, used]),
-        np.concatenate([np.ones(n), -np.ones(n)]),
-        lower=0.0,
+        "paid_for_use", keys, terms=[Terms.each(paid), Terms.each(used, -1.0)], lower=0.0
     )
     commit = _option_array(options, k, "min_commit")
     binding = np.flatnonzero(commit > 0)
-    m = binding.size
-    if m:
+    if binding.size:
         builder.add_rows(
             "take_or_pay",
             keys.iloc[binding],
-            np.concatenate([np.arange(m), np.arange(m)]),
-            np.concatenate([paid[binding], sign[k[binding]]]),
-            np.concatenate([np.ones(m), -commit[binding]]),
+            terms=[Terms.each(paid[binding]), Terms.each(sign[k[binding]], -commit[binding])],
             lower=0.0,
+            meaning=TAKE_OR_PAY,
         )
     rounded = np.flatnonzero(blocked)
     if rounded.size:
         blocks = builder.add_variables("paid_blocks", keys.iloc[rounded], integer=True)
-        r = rounded.size
         builder.add_rows(
             "paid_in_blocks",
             keys.iloc[rounded],
-            np.concatenate([np.arange(r), np.arange(r)]),
-            np.concatenate([paid[rounded], blocks]),
-            np.concatenate([np.ones(r), -block[rounded]]),
+            terms=[Terms.each(paid[rounded]), Terms.each(blocks, -block[rounded])],
             lower=0.0,
             upper=0.0,
         )
@@ -186,19 +242,17 @@ def _add_purchases(
     tb = window["t"].to_numpy()
     block = _option_array(options, kb, "block")
     buy = builder.add_variables("buy", window[["supply", "period"]], integer=block != 1)
-    nb = len(window)
     builder.add_rows(
         "buy_capacity",
         window[["supply", "period"]],
-        np.concatenate([np.arange(nb), np.arange(nb)]),
-        np.concatenate([buy, sign[kb]]),
-        np.concatenate([block, -window["capacity"].to_numpy()]),
+        terms=[Terms.each(buy, block), Terms.each(sign[kb], -window["capacity"].to_numpy())],
         upper=0.0,
+        meaning=BUY_CAPACITY,
     )
     # owned units: a block bought in k serves periods k .. k + life - 1
     life = np.array([options[k].life or horizon for k in kb], dtype=np.int64)
     span = np.minimum(life, horizon - tb)
-    own_buy = np.repeat(np.arange(nb), span)
+    own_buy = np.repeat(np.arange(len(window)), span)
     own_t = tb[own_buy] + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
     # served rows of one option are consecutive periods from its first one
     starts = served.groupby("k")["t"].agg(["idxmin", "min"])
@@ -206,13 +260,13 @@ def _add_purchases(
     own_row = (
         starts.loc[own_k, "idxmin"].to_numpy() + own_t - starts.loc[own_k, "min"].to_numpy()
     ).astype(np.int64)
-    ns = len(served)
     builder.add_rows(
         "owned",
         served[["supply", "period"]],
-        np.concatenate([np.arange(ns), own_row]),
-        np.concatenate([served["used"].to_numpy(), buy[own_buy]]),
-        np.concatenate([np.ones(ns), -block[own_buy]]),
+        terms=[
+            Terms.each(served["used"].to_numpy()),
+            Terms(own_row, buy[own_buy], -block[own_buy]),
+        ],
         upper=0.0,
     )
     _purchase_minimum(builder, case, window, buy, block, sign)
@@ -258,8 +312,10 @@ def _purchase_minimum(
     builder.add_rows(
         "purchase_minimum",
         pd.DataFrame({"supply": [options[k].id for k in committed]}),
-        rows=np.concatenate([[local[k] for k in kb[mine]], np.arange(len(committed))]),
-        columns=np.concatenate([buy[mine], sign[committed]]),
-        coefficients=np.concatenate([block[mine], [-options[k].min_commit for k in committed]]),
+        terms=[
+            Terms([local[k] for k in kb[mine]], buy[mine], block[mine]),
+            Terms.each(sign[committed], [-options[k].min_commit for k in committed]),
+        ],
         lower=0.0,
+        meaning=PURCHASE_MINIMUM,
     )

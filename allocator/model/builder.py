@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -13,12 +14,30 @@ from allocator.model.linear import Family, LinearModel
 ArrayLike = float | Sequence[float] | np.ndarray
 
 
+@dataclass(frozen=True)
+class Terms:
+    """A block of row terms: coefficient[i] * x[columns[i]] on the family-local row rows[i].
+
+    A scalar coefficient holds for every term of the block.
+    """
+
+    rows: ArrayLike
+    columns: ArrayLike
+    coefficients: ArrayLike = 1.0
+
+    @classmethod
+    def each(cls, columns: ArrayLike, coefficients: ArrayLike = 1.0) -> Terms:
+        """Row i holds columns[i] (with coefficients[i]): one term on every row, in order."""
+        columns = np.asarray(columns, dtype=np.int64)
+        return cls(np.arange(columns.shape[0], dtype=np.int64), columns, coefficients)
+
+
 class ModelBuilder:
     """Collects column families, row families and objective terms, then builds the model.
 
     Each ``add_*`` call takes whole arrays: one call per family, never one per
-    coefficient. Row terms are given as (local row, column, coefficient)
-    triples; terms on the same row and column are added together.
+    coefficient. Row terms come in blocks (``Terms``) of (local row, column,
+    coefficient) triples; terms on the same row and column are added together.
     """
 
     def __init__(self, maximize: bool = True) -> None:
@@ -48,38 +67,53 @@ class ModelBuilder:
         flags = np.broadcast_to(np.asarray(integer, dtype=bool), (size,)).copy()
         self._columns.append((family, low, high, flags))
         self._num_columns = family.stop
-        return np.arange(family.start, family.stop, dtype=np.int64)
+        return family.index
 
     def add_rows(
         self,
         name: str,
         keys: pd.DataFrame,
-        rows: np.ndarray,
-        columns: np.ndarray,
-        coefficients: ArrayLike,
+        rows: ArrayLike | None = None,
+        columns: ArrayLike | None = None,
+        coefficients: ArrayLike = 1.0,
         lower: ArrayLike = -np.inf,
         upper: ArrayLike = np.inf,
-    ) -> np.ndarray:
+        *,
+        terms: Sequence[Terms] = (),
+        meaning: object = None,
+    ) -> Family:
         """Add one row per row of ``keys``: lower <= sum of its terms <= upper.
 
-        ``rows[i]`` is the family-local row (0-based) of term i, ``columns[i]``
-        its column and ``coefficients[i]`` its coefficient.
+        The terms come as blocks (``terms``); ``rows``, ``columns`` and
+        ``coefficients`` are one more block, for a family that has only one.
+        ``meaning`` is kept on the family for readers outside the model (the
+        formulation's ``RowMeaning``); the model never reads it.
         """
-        family = self._family(name, self._num_rows, keys)
+        family = self._family(name, self._num_rows, keys, meaning)
         size = family.size
-        rows = np.asarray(rows, dtype=np.int64)
-        columns = np.asarray(columns, dtype=np.int64)
-        values = _full(coefficients, rows.shape[0], f"{name}: coefficients")
+        blocks = list(terms)
+        if rows is not None or columns is not None:
+            blocks.append(Terms(_indices(rows), _indices(columns), coefficients))
+        local = _concat([_indices(b.rows) for b in blocks], np.int64)
+        columns = _concat([_indices(b.columns) for b in blocks], np.int64)
+        lengths = [_indices(b.rows).shape[0] for b in blocks]
+        if any(_indices(b.columns).shape[0] != n for b, n in zip(blocks, lengths, strict=True)):
+            given = sum(_indices(b.columns).shape[0] for b in blocks)
+            raise ValueError(f"{name}: {local.shape[0]} row indices but {given} columns")
+        values = _concat(
+            [
+                _full(b.coefficients, n, f"{name}: coefficients")
+                for b, n in zip(blocks, lengths, strict=True)
+            ]
+        )
         if not np.all(np.isfinite(values)):
             raise ValueError(f"{name}: coefficients must be finite numbers")
         low, high = _bounds(lower, upper, size, name)
-        if rows.shape != columns.shape:
-            raise ValueError(f"{name}: {rows.shape[0]} row indices but {columns.shape[0]} columns")
-        if rows.size and (rows.min() < 0 or rows.max() >= size):
+        if local.size and (local.min() < 0 or local.max() >= size):
             raise ValueError(f"{name}: a term names a row outside 0..{size - 1}")
-        self._rows.append((family, rows + family.start, columns, values, low, high))
+        self._rows.append((family, local + family.start, columns, values, low, high))
         self._num_rows = family.stop
-        return np.arange(family.start, family.stop, dtype=np.int64)
+        return family
 
     def add_objective(self, columns: np.ndarray, coefficients: ArrayLike) -> None:
         """Add coefficient * x[column] to the objective for each pair (repeats add up)."""
@@ -126,11 +160,11 @@ class ModelBuilder:
             constraints=tuple(r[0] for r in self._rows),
         )
 
-    def _family(self, name: str, start: int, keys: pd.DataFrame) -> Family:
+    def _family(self, name: str, start: int, keys: pd.DataFrame, meaning: object = None) -> Family:
         if name in self._names:
             raise ValueError(f"a family named '{name}' already exists")
         self._names.add(name)
-        return Family(name, start, start + len(keys), keys.reset_index(drop=True))
+        return Family(name, start, start + len(keys), keys.reset_index(drop=True), meaning)
 
 
 def _bounds(
@@ -154,6 +188,10 @@ def _full(value: ArrayLike, size: int, what: str) -> np.ndarray:
     if array.shape != (size,):
         raise ValueError(f"{what}: expected {size} values, got {array.shape[0]}")
     return array.copy()
+
+
+def _indices(value: ArrayLike | None) -> np.ndarray:
+    return np.zeros(0, dtype=np.int64) if value is None else np.asarray(value, dtype=np.int64)
 
 
 def _concat(parts: list[np.ndarray], dtype: type = float) -> np.ndarray:

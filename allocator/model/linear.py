@@ -11,7 +11,8 @@ binding row can be described in the case's own words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -30,17 +31,55 @@ class Family:
     start: int
     stop: int
     keys: pd.DataFrame
+    meaning: object = field(default=None, compare=False, repr=False)
+    """What the family means outside the model (the formulation's ``RowMeaning`` for
+    rows); the model itself never reads it."""
 
     @property
     def size(self) -> int:
         """How many columns or rows the family holds."""
         return self.stop - self.start
 
+    @property
+    def index(self) -> np.ndarray:
+        """The positions of the family's members in the model: start .. stop - 1."""
+        return np.arange(self.start, self.stop, dtype=np.int64)
+
+    @property
+    def slice(self) -> slice:
+        """The family's members as a slice of the model's columns or rows."""
+        return slice(self.start, self.stop)
+
     def take(self, values: np.ndarray, column: str = "value") -> pd.DataFrame:
         """The family's keys with its slice of ``values`` beside them."""
         table = self.keys.reset_index(drop=True).copy()
         table[column] = values[self.start : self.stop]
         return table
+
+
+class Handles(Mapping[str, Family]):
+    """The families of a model's columns (or rows) by name: where each one's members are
+    and the case ids of each member. A family the case has no members of is absent."""
+
+    def __init__(self, families: tuple[Family, ...]) -> None:
+        self._by_name = {family.name: family for family in families}
+
+    def __getitem__(self, name: str) -> Family:
+        if name not in self._by_name:
+            known = ", ".join(self._by_name) or "none"
+            raise KeyError(f"no family '{name}' (families: {known})")
+        return self._by_name[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_name)
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def take(self, name: str, values: np.ndarray, column: str = "value") -> pd.DataFrame | None:
+        """The family's keys with its slice of ``values`` beside them; None if absent."""
+        family = self._by_name.get(name)
+        return None if family is None else family.take(values, column)
 
 
 @dataclass(frozen=True)
@@ -69,6 +108,16 @@ class LinearModel:
         """Number of rows."""
         return int(self.row_lower.shape[0])
 
+    @property
+    def columns(self) -> Handles:
+        """The column families by name."""
+        return Handles(self.variables)
+
+    @property
+    def rows(self) -> Handles:
+        """The row families by name."""
+        return Handles(self.constraints)
+
     def variable_family(self, name: str) -> Family:
         """The column family called ``name``."""
         return _named(self.variables, name, "variable")
@@ -76,6 +125,15 @@ class LinearModel:
     def constraint_family(self, name: str) -> Family:
         """The row family called ``name``."""
         return _named(self.constraints, name, "constraint")
+
+    def row_activity(self, x: np.ndarray) -> np.ndarray:
+        """A @ x: what every row adds up to for column values ``x``."""
+        return self.matrix @ x
+
+    def row_magnitude(self, x: np.ndarray) -> np.ndarray:
+        """|A| @ |x|: the size of the numbers every row adds up, the scale at which a
+        row is judged to hold or to bind."""
+        return abs(self.matrix) @ np.abs(x)
 
     def objective_value(self, x: np.ndarray) -> float:
         """c @ x + c0 for a vector of column values."""
@@ -120,8 +178,8 @@ class LinearModel:
         |a_ij x_j|), the scale at which solvers judge a row feasible.
         """
         found = []
-        activity = self.matrix @ x
-        magnitude = abs(self.matrix) @ np.abs(x)
+        activity = self.row_activity(x)
+        magnitude = self.row_magnitude(x)
         ones = np.ones_like(x)
         checks = (
             ("below lower bound", x, self.lower, -1, self.variables, ones),

@@ -2,8 +2,10 @@
 
 A row i is binding when it has a finite bound b and its activity a_i = A_i x is
 within 1e-6 * max(1, |b|, sum_j |A_ij x_j|) of it, and at least one of its terms is
-non-zero (an unsigned contract's cap of 0 on 0 units binds nothing). Structural
-rows (one choice per project, balance equations, block rounding) are left out.
+non-zero (an unsigned contract's cap of 0 on 0 units binds nothing). Only families
+whose declared meaning says what they mean when binding (``RowMeaning.binding``) are
+read; structural rows (one choice per project, balance equations, block rounding)
+are left out.
 """
 
 from __future__ import annotations
@@ -11,32 +13,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from allocator.formulation.meaning import meaning_of
 from allocator.model.linear import LinearModel
-
-LIMITS: dict[str, str] = {
-    "capacity": "contract capacity used in full",
-    "buy_capacity": "purchase capacity bought in full",
-    "take_or_pay": "take-or-pay minimum paid, partly idle",
-    "purchase_minimum": "purchase commitment only just met",
-    "cash": "cash at its minimum",
-    "budget": "period budget spent in full",
-    "site_power": "site power drawn in full",
-    "max_share": "category at its maximum share",
-    "min_share": "category at its minimum share",
-    "earmark_funds": "earmarked money spent as it arrives",
-}
-"""Row family -> what it means when it binds."""
 
 COLUMNS = ["limit", "meaning", "subject", "period"]
 
 
 def binding_limits(model: LinearModel, x: np.ndarray, tolerance: float = 1e-6) -> pd.DataFrame:
     """One row per binding limit: family, meaning, subject (case ids) and period."""
-    activity = model.matrix @ x
-    magnitude = abs(model.matrix) @ np.abs(x)
+    activity = model.row_activity(x)
+    magnitude = model.row_magnitude(x)
     parts = []
     for family in model.constraints:
-        if family.name not in LIMITS:
+        meaning = meaning_of(family)
+        if meaning is None or meaning.binding is None:
             continue
         rows = slice(family.start, family.stop)
         tight = np.zeros(family.size, dtype=bool)
@@ -55,7 +45,7 @@ def binding_limits(model: LinearModel, x: np.ndarray, tolerance: float = 1e-6) -
             pd.DataFrame(
                 {
                     "limit": family.name,
-                    "meaning": LIMITS[family.name],
+                    "meaning": meaning.binding,
                     "subject": subject,
                     "period": period.to_numpy(),
                 }

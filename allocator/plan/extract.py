@@ -14,7 +14,7 @@ from allocator.formulation.choices import Choices, demand_profile, profile
 from allocator.formulation.funding import per_period_rate
 from allocator.formulation.objective import discount_factors
 from allocator.formulation.spending import Spending
-from allocator.model.linear import Family, LinearModel
+from allocator.model.linear import LinearModel
 from allocator.plan.binding import binding_limits
 from allocator.plan.tables import MONEY_IN, MONEY_OUT, Plan
 
@@ -25,7 +25,7 @@ ZERO = 1e-9
 def extract_plan(case: Case, formulation: Formulation, values: np.ndarray) -> Plan:
     """The plan that the column values ``values`` of ``formulation`` describe."""
     x = clean_values(formulation.model, values)
-    chosen = Choices(formulation.choices.table[x[formulation.choose] > 0.5].reset_index(drop=True))
+    chosen = formulation.chosen(x)
     return Plan(
         projects=_projects(case, chosen),
         allocations=_allocations(case, formulation, chosen, x),
@@ -46,21 +46,13 @@ def clean_values(model: LinearModel, values: np.ndarray) -> np.ndarray:
     return either, and a plan should not show both)."""
     x = np.asarray(values, dtype=float).copy()
     x[model.integer] = np.round(x[model.integer])
-    for family in model.variables:
-        if family.name.startswith("draw["):
-            repay = model.variable_family("repay" + family.name.removeprefix("draw"))
-            draw = slice(family.start, family.stop)
-            back = slice(repay.start, repay.stop)
-            both = np.minimum(x[draw], x[back])
-            x[draw] -= both
-            x[back] -= both
+    if "draw" in model.columns:
+        draw, back = model.columns["draw"].slice, model.columns["repay"].slice
+        both = np.minimum(x[draw], x[back])
+        x[draw] -= both
+        x[back] -= both
     x[np.abs(x) < ZERO] = 0.0
     return x
-
-
-def _family(model: LinearModel, name: str, rows: bool = False) -> Family | None:
-    families = model.constraints if rows else model.variables
-    return next((f for f in families if f.name == name), None)
 
 
 def _totals(chosen: Choices, triples: tuple[np.ndarray, ...]) -> np.ndarray:
@@ -123,10 +115,9 @@ def _allocations(
             "units": units[~routed],
         }
     )
-    alloc = _family(formulation.model, "alloc")
-    if alloc is None:
+    served = formulation.model.columns.take("alloc", x, "units")
+    if served is None:
         return direct
-    served = alloc.take(x, "units")
     # units routed to a project that is not funded serve nothing (a solver may leave
     # them at its integrality tolerance); they are not part of the plan
     funded = served["project"].isin(chosen.table["project"])
@@ -152,10 +143,8 @@ def _supply(case: Case, formulation: Formulation, x: np.ndarray) -> pd.DataFrame
     keys = ["supply", "period"]
     table = table.merge(_taken(model, "paid", x, "paid"), on=keys, how="left")
     table = table.merge(_taken(model, "buy", x, "bought"), on=keys, how="left")
-    owned = _family(model, "owned", rows=True)
-    if owned is not None:
-        activity = model.matrix @ x  # used - owned units
-        rows = owned.take(activity, "slack")
+    rows = model.rows.take("owned", model.row_activity(x), "slack")  # used - owned units
+    if rows is not None:
         rows = rows.merge(table[[*keys, "used"]], on=keys)
         rows["owned"] = rows["used"] - rows["slack"]
         table = table.merge(rows[[*keys, "owned"]], on=keys, how="left")
@@ -182,20 +171,19 @@ def _supply(case: Case, formulation: Formulation, x: np.ndarray) -> pd.DataFrame
 
 
 def _taken(model: LinearModel, name: str, x: np.ndarray, column: str) -> pd.DataFrame:
-    family = _family(model, name)
-    if family is None:
-        return pd.DataFrame({"supply": [], "period": [], column: []})
-    return family.take(x, column)
+    table = model.columns.take(name, x, column)
+    return pd.DataFrame({"supply": [], "period": [], column: []}) if table is None else table
 
 
 def _funding(case: Case, model: LinearModel, x: np.ndarray) -> pd.DataFrame:
-    take = _family(model, "take")
-    taken = {} if take is None else dict(take.take(x).itertuples(index=False))
+    take = model.columns.take("take", x)
+    taken = {} if take is None else dict(take.itertuples(index=False))
+    draws = model.columns.take("draw", x)
+    drawn = {} if draws is None else draws.groupby("funding", sort=False)["value"].sum()
     rows = []
     for f in case.funding:
         if f.kind is FundingKind.CREDIT:
-            draws = model.variable_family(f"draw[{f.id}]")
-            rows.append((f.id, f.kind.value, 1.0, float(x[draws.start : draws.stop].sum()), 0.0))
+            rows.append((f.id, f.kind.value, 1.0, float(drawn[f.id]), 0.0))
         else:
             amounts = np.asarray(calendar_values(f.amounts or 0.0, case.periods))
             # the return of a period is owed on what arrived before it (as in the formulation)
@@ -208,28 +196,24 @@ def _funding(case: Case, model: LinearModel, x: np.ndarray) -> pd.DataFrame:
 
 
 def _earmarks(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
-    family = _family(model, "earmarked")
-    if family is None:
+    table = model.columns.take("earmarked", x, "amount")
+    if table is None:
         return pd.DataFrame(columns=["funding", "supply", "period", "amount"])
-    table = family.take(x, "amount")
     return table[table["amount"] > 0].reset_index(drop=True)
 
 
 def _credit(case: Case, model: LinearModel, x: np.ndarray) -> pd.DataFrame:
-    parts = []
-    for f in case.funding:
-        if f.kind is not FundingKind.CREDIT:
-            continue
-        table = pd.DataFrame({"funding": f.id, "period": case.periods})
-        for column in ("draw", "repay", "balance"):
-            family = model.variable_family(f"{column}[{f.id}]")
-            table[column] = x[family.start : family.stop]
-        before = np.concatenate([[0.0], table["balance"].to_numpy()[:-1]])
-        table["interest"] = per_period_rate(f.rate, case.periods_per_year) * before
-        parts.append(table)
-    if not parts:
-        return pd.DataFrame(columns=["funding", "period", "draw", "repay", "balance", "interest"])
-    return pd.concat(parts, ignore_index=True)
+    columns = ["funding", "period", "draw", "repay", "balance", "interest"]
+    if "draw" not in model.columns:
+        return pd.DataFrame(columns=columns)
+    table = model.columns.take("draw", x, "draw")
+    for name in ("repay", "balance"):
+        table[name] = x[model.columns[name].slice]
+    rates = {f.id: per_period_rate(f.rate, case.periods_per_year) for f in case.funding}
+    first = table["period"] == case.periods[0]
+    before = table["balance"].shift(1).where(~first, 0.0).fillna(0.0)
+    table["interest"] = table["funding"].map(rates) * before
+    return table[columns]
 
 
 def _per_period(terms: Spending, x: np.ndarray, horizon: int) -> np.ndarray:

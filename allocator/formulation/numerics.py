@@ -9,32 +9,21 @@ Two checks, each naming the row families (and so the case fields) involved:
   are lost in the solver's tolerances next to the large ones.
 
 The suggested remedy is a larger unit for the quantity that is large: resources
-counted in thousands of units, or money in a larger ``money_unit``.
+counted in thousands of units, or money in a larger ``money_unit``. What a family's
+coefficients count comes from its declared meaning (``RowMeaning.quantity``); rows
+that weigh choices against each other (``relative``: category shares) are judged by
+their spread only.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from allocator.formulation.meaning import meaning_of
 from allocator.model.linear import LinearModel
 
 BIG = 1e6
 SPREAD = 1e7
-
-WHAT = {
-    "demand": "resource units",
-    "routed_demand": "resource units",
-    "capacity": "resource units",
-    "buy_capacity": "resource units",
-    "take_or_pay": "resource units",
-    "purchase_minimum": "resource units",
-    "site_power": "power",
-    "cash": "money amounts",
-    "budget": "money amounts",
-    "earmark_funds": "money amounts",
-    "earmark_covers": "money amounts",
-}
-"""Row family -> the kind of quantity its coefficients count."""
 
 
 def numeric_warnings(model: LinearModel) -> list[str]:
@@ -48,10 +37,10 @@ def numeric_warnings(model: LinearModel) -> list[str]:
         rows = matrix[family.start : family.stop]
         if not rows.nnz:
             continue
-        what = WHAT.get(family.name, "its quantities")
+        meaning = meaning_of(family)
+        what = (meaning and meaning.quantity) or "its quantities"
         on_integers = rows[:, integer]
-        # a share row weighs choices against each other: its error is relative already
-        relative = family.name in ("max_share", "min_share")
+        relative = meaning is not None and meaning.relative
         if not relative and on_integers.nnz and on_integers.data.max() > BIG:
             c, names = big.get(what, (0.0, []))
             big[what] = (max(c, float(on_integers.data.max())), [*names, family.name])
