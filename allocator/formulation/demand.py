@@ -100,17 +100,7 @@ def _add_allocations(
         return {"serving": empty, "t": empty, "column": empty}
     needs = pd.DataFrame({"p": project, "r": resource, "t": period}).drop_duplicates()
     needs = needs.sort_values(["p", "r", "t"]).reset_index(drop=True)
-    position = {r: i for i, r in enumerate(resources)}
-    options = pd.DataFrame(
-        [
-            (p, position[r], position[other], eff)
-            for p in needs["p"].unique()
-            for r, serving in case.projects[p].uses.items()
-            for other, eff in serving.items()
-        ],
-        columns=["p", "r", "serving", "eff"],
-    )
-    cells = needs.reset_index(names="row").merge(options, on=["p", "r"])
+    cells = _cells(case, needs, resources)
     keys = pd.DataFrame(
         {
             "project": [case.projects[p].id for p in cells["p"]],
@@ -143,3 +133,19 @@ def _add_allocations(
         "t": cells["t"].to_numpy(np.int64),
         "column": alloc,
     }
+
+
+def _cells(case: Case, needs: pd.DataFrame, resources: list[str]) -> pd.DataFrame:
+    """One row per (routed need, resource that may serve it): row (the need's routed_demand
+    row), p, r, t, serving (resource position) and eff (its efficiency)."""
+    position = {r: i for i, r in enumerate(resources)}
+    options = pd.DataFrame(
+        [
+            (p, position[r], position[other], eff)
+            for p in needs["p"].unique()
+            for r, serving in case.projects[p].uses.items()
+            for other, eff in serving.items()
+        ],
+        columns=["p", "r", "serving", "eff"],
+    )
+    return needs.reset_index(names="row").merge(options, on=["p", "r"])
