@@ -9,7 +9,7 @@ from __future__ import annotations
 from allocator.case.model import Case
 from allocator.case.series import calendar_values
 from allocator.case.timing import availability
-from allocator.report.numbers import amount as fmt
+from allocator.numbers import amount as fmt
 
 
 def _capacity(case: Case, supply: str, period: str) -> float:
