@@ -19,7 +19,6 @@ from allocator.analysis.frontier import (
     frontier,
     scale_money,
     scaled_money,
-    scaled_sources,
 )
 from allocator.analysis.runner import Runner
 from allocator.backends import BACKENDS
@@ -250,6 +249,11 @@ MONEY = Case.model_validate(
 )
 
 
+def scaled_by_frontier(case: Case, source: str | None = None) -> tuple[str, ...]:
+    """What a frontier of ``case`` says it scaled (two points, solved in this process)."""
+    return frontier(case, CBC, start=1.0, stop=2.0, steps=2, source=source, workers=1).scaled
+
+
 def test_all_unrestricted_money_is_the_budget_and_unearmarked_equity() -> None:
     scaled = scale_money(MONEY, 1.5)
     assert scaled.budget.amounts == [15, 6]  # a list stays a list
@@ -261,7 +265,7 @@ def test_all_unrestricted_money_is_the_budget_and_unearmarked_equity() -> None:
     assert scaled.revenue == MONEY.revenue
     assert scaled.budget.min_cash == 1
     assert MONEY.budget.amounts == [10, 4]  # the case itself is unchanged
-    assert scaled_sources(MONEY) == (
+    assert scaled_by_frontier(MONEY) == (
         "budget.amounts",
         "funding[seed]",
         "funding[round]",
@@ -278,7 +282,7 @@ def test_one_named_source() -> None:
     assert only.budget == MONEY.budget
     assert {f.id: f.amounts for f in only.funding}["vendor"] == {"Q1": 100}
     assert {f.id: f.amounts for f in only.funding}["seed"] == 2
-    assert scaled_sources(MONEY, "vendor") == ("funding[vendor]",)
+    assert scaled_by_frontier(MONEY, "vendor") == ("funding[vendor]",)
     budget = scale_money(MONEY, 2.0, source="budget")
     assert budget.budget.amounts == [20, 8]
     assert budget.funding == MONEY.funding
@@ -286,7 +290,7 @@ def test_one_named_source() -> None:
         MONEY.model_dump(mode="json", exclude_none=True)
         | {"funding": [{"id": "budget", "amounts": 5}]}
     )
-    assert scaled_sources(named, "budget") == ("funding[budget]",)  # a funding id comes first
+    assert scaled_by_frontier(named, "budget") == ("funding[budget]",)  # a funding id comes first
 
 
 @pytest.mark.parametrize(

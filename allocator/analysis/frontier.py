@@ -155,14 +155,6 @@ def factors(start: float, stop: float, steps: int) -> list[float]:
     return [round(start + i * width, 12) for i in range(steps - 1)] + [round(stop, 12)]
 
 
-def scaled_sources(case: Case, source: str | None = None) -> tuple[str, ...]:
-    """What ``source`` scales in ``case``: ``budget.amounts`` and/or ``funding[ID]`` names.
-
-    Raises ``InputError`` for an unknown id, a credit line, or nothing but zeros.
-    """
-    return tuple(_label(item) for item in _targets(case, source))
-
-
 def scale_money(case: Case, factor: float, source: str | None = None) -> Case:
     """A copy of ``case`` with the money ``source`` names scaled by ``factor`` (see above)."""
     targets = _targets(case, source)
@@ -277,9 +269,6 @@ def _caveat(targets: Sequence[str | Funding]) -> str:
         f"{names}: a guaranteed return on money that must be taken whole, so a larger "
         "tranche costs more and the optimum may fall as money rises"
     )
-
-
-# --- solving ----------------------------------------------------------------------------
 
 
 # --- the tables -------------------------------------------------------------------------
