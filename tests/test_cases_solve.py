@@ -44,7 +44,7 @@ def test_both_backends_agree_and_pass_the_checker(file: str, scenario: str | Non
 
 
 def test_flagship_matches_the_independent_model() -> None:
-    """An independent model of the flagship, written from DESIGN §3 alone and solved to a
+    """An independent model of the flagship, written from docs/case-format.md alone and solved to a
     1e-4 gap while the case was built, found an npv of about 70,882: the proven optimum
     is at least that good and within that gap of it; video does not make the cut."""
     result = allocator.solve(

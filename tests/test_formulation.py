@@ -1,6 +1,6 @@
 """The formulation against hand-derived answers and against brute-force enumeration.
 
-The enumeration below reads the case alone (DESIGN §3 meanings), never the model:
+The enumeration below reads the case alone (the meanings of docs/case-format.md), never the model:
 every combination of (level, start) or nothing per project is checked against the
 rules and valued directly. Start windows and run lengths are read here from the
 contract, not from ``allocator.case.timing``: every start of the window is allowed
