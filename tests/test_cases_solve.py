@@ -65,13 +65,14 @@ def test_infeasible_variants_are_infeasible_on_both_backends(file: str, scenario
 def test_train_now_is_explained_as_a_gb300_shortage() -> None:
     """The run needs 400,000 GB300s a quarter from 2026Q2 beside chat; 2026 supply cannot
     deliver them (the AMD and custom chips that would take chat's load come in 2027)."""
+    from allocator.analysis.runner import Runner
     from allocator.explain import explain
 
     case = allocator.apply_scenario(
         allocator.load_case(CASES / "frontier-lab-2026.yaml"), "train-now"
     )
     for backend in BACKENDS:
-        found = explain(case, backend=backend, gap=0)
+        found = explain(case, runner=Runner(backend=backend, gap=0))
         short = found.changes[found.changes["family"] == "demand"]
         assert set(short["subject"]) == {"gb300"}
         assert "2026Q2" in set(short["period"])

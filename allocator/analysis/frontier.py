@@ -180,7 +180,8 @@ def scaled_money(case: Case, source: str | None = None) -> float:
 
 def frontier(
     case: Case,
-    runner: Runner,
+    *,
+    runner: Runner | None = None,
     start: float = 0.5,
     stop: float = 1.5,
     steps: int = 11,
@@ -188,11 +189,13 @@ def frontier(
     workers: int | None = None,
     done: Callable[[str], None] | None = None,
 ) -> Frontier:
-    """Solve ``case`` with its money scaled by each factor; ``done(label)`` after each solve.
+    """Solve ``case`` with its money scaled by each factor (``runner`` None: ``Runner()``);
+    ``done(label)`` after each solve.
 
     Raises ``InputError`` for a bad range, ``workers`` < 1 or a bad ``source``;
     ``PlanCheckError`` if a point's plan breaks a rule of its case.
     """
+    runner = runner or Runner()
     points = factors(start, stop, steps)
     targets = _targets(case, source)
     cases = [scale_money(case, k, source) for k in points]
