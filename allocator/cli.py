@@ -173,15 +173,13 @@ def solve(
     document = result_document(result, str(case_file), file_sha256(case_file))
     infeasible = result.termination.status is SolveStatus.INFEASIBLE
     found = explanation = None
+    runner = make_runner(err, backend, solver, time_limit, gap)
     with refusals(err, case_file), solver_output(verbose):  # reports are printed after it
         if with_marginals and result.plan is not None:
-            runner = make_runner(err, backend, solver, time_limit, gap)
             found = run_marginals(err, result.case, runner, 0.05, result)
         if infeasible and json_out is not None:
             with spinner(err, "Explaining", time_limit) as say:
-                explanation = explain(
-                    result.case, backend, solver, time_limit, progress=say, gap=gap
-                )
+                explanation = explain(result.case, runner=runner, progress=say)
     if found is not None:
         render_marginals(out, found, result.case.money_unit)
         document["marginals"] = marginals_document(found, case_file, document["case"]["sha256"])

@@ -39,9 +39,9 @@ class PlanCheckError(Exception):
         super().__init__(f"the plan breaks {len(violations)} rule(s): {shown}{more}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Result:
-    """What a solve gives back.
+    """What a solve gives back (built with keywords only: ``Result(case=..., ...)``).
 
     ``plan`` and ``verification`` are None when the solve found no plan.
     ``seconds`` has the wall time of each step: formulate, solve, plan, verify.
@@ -125,7 +125,15 @@ def solve_formulation(
     }
     warnings = tuple(numeric_warnings(model))
     result = Result(
-        case, scenario, solved.termination, None, None, seconds, size, formulation, None, warnings
+        case=case,
+        scenario=scenario,
+        termination=solved.termination,
+        plan=None,
+        verification=None,
+        seconds=seconds,
+        size=size,
+        formulation=formulation,
+        warnings=warnings,
     )
     if solved.values is None or not solved.termination.status.has_solution:
         return result

@@ -1,7 +1,7 @@
 """Shared fixtures: a small valid case as plain data, and helpers that write and load it.
 
 The valid case is deliberately tiny but touches every core part of the case-file
-contract (DESIGN.md §3): three yearly periods, one resource, one supply option, a
+contract (docs/case-format.md): three yearly periods, one resource, one supply option, a
 budget map, three projects (one with two levels, a start window, a duration and a
 requirement; one with an exclusion) and one scenario.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -56,14 +57,16 @@ TAKE_OR_PAY = {("chat", "out"): -350, ("batch", "out"): -10, ("launch", "out"): 
     ("name", "expected"), [("capital-rationing", RATIONING), ("take-or-pay", TAKE_OR_PAY)]
 )
 def test_opportunity_costs_match_the_hand_derived_tables(backend, name, expected) -> None:
-    found = opportunity(case(name), Runner(backend=backend, gap=0), workers=1)
+    found = opportunity(case(name), runner=Runner(backend=backend, gap=0), workers=1)
     changes = {(r.project, r.forced): r.change for r in found.table.itertuples()}
     assert changes == pytest.approx(expected, abs=1e-6)
     assert all_checked(found.results)
 
 
 def test_opportunity_names_what_else_changes_and_runs_in_worker_processes() -> None:
-    found = opportunity(case("take-or-pay"), Runner(backend="pulp", gap=0), ["batch"], workers=2)
+    found = opportunity(
+        case("take-or-pay"), runner=Runner(backend="pulp", gap=0), projects=["batch"], workers=2
+    )
     texts = found.changes["text"].tolist()
     # without batch, Q2 needs 90 GPUs: all from the contract, none from spot
     assert "spot: units paid for 10 -> 0 in Q2; 10 -> 0 unit-periods in all" in texts
@@ -72,14 +75,22 @@ def test_opportunity_names_what_else_changes_and_runs_in_worker_processes() -> N
 
 def test_a_must_fund_project_forced_out_is_infeasible() -> None:
     found = opportunity(
-        case("frontier-lab-2026"), Runner(backend="pulp", gap=0), ["chat"], workers=1
+        case("frontier-lab-2026"),
+        runner=Runner(backend="pulp", gap=0),
+        projects=["chat"],
+        workers=1,
     )
     assert found.table["status"].tolist() == ["infeasible"]
 
 
 def test_unknown_project_is_refused() -> None:
     with pytest.raises(ValueError, match="no project named 'nope'"):
-        opportunity(case("take-or-pay"), Runner(backend="pulp", gap=0), ["nope"], workers=1)
+        opportunity(
+            case("take-or-pay"),
+            runner=Runner(backend="pulp", gap=0),
+            projects=["nope"],
+            workers=1,
+        )
 
 
 # -- marginals --------------------------------------------------------------------------------
@@ -92,7 +103,7 @@ def test_marginal_values_of_take_or_pay(backend) -> None:
     Capacity +5% (105 each): 5 spot GPUs move to the contract, +15. Capacity -5% (95):
     keeping batch would cost 15 more, dropping it costs 10 (340 against 350). Money
     never binds, so the budget steps change nothing."""
-    found = marginals(case("take-or-pay"), Runner(backend=backend, gap=0), workers=1)
+    found = marginals(case("take-or-pay"), runner=Runner(backend=backend, gap=0), workers=1)
     duals = {(r.limit, r.subject, r.period): r.value for r in found.duals.itertuples()}
     assert duals[("free unit of resource", "gpu", "Q2")] == pytest.approx(5)
     assert duals[("contract capacity", "reserved", "Q2")] == pytest.approx(3)
@@ -117,7 +128,7 @@ def test_marginal_values_of_take_or_pay(backend) -> None:
 def test_budget_steps_of_capital_rationing(backend) -> None:
     """Y1 budget 21 lets A+B+C (31) in: +3; 19, 10.5 and 9.5 keep A+C+D (28). With every
     project fixed, no continuous decision is left, so no limit has a marginal value."""
-    found = marginals(case("capital-rationing"), Runner(backend=backend, gap=0), workers=1)
+    found = marginals(case("capital-rationing"), runner=Runner(backend=backend, gap=0), workers=1)
     steps = {(r.period, r.step): r.change for r in found.steps.itertuples()}
     assert steps == pytest.approx(
         {("Y1", 0.05): 3, ("Y1", -0.05): 0, ("Y2", 0.05): 0, ("Y2", -0.05): 0}, abs=1e-6
@@ -127,7 +138,7 @@ def test_budget_steps_of_capital_rationing(backend) -> None:
 
 def test_marginal_steps_must_be_fractions() -> None:
     with pytest.raises(ValueError, match="between 0 and 1"):
-        marginals(case("take-or-pay"), Runner(backend="pulp", gap=0), step=1.5, workers=1)
+        marginals(case("take-or-pay"), runner=Runner(backend="pulp", gap=0), step=1.5, workers=1)
 
 
 # -- compare ----------------------------------------------------------------------------------
@@ -138,7 +149,7 @@ def test_a_scenario_that_changes_nothing_has_an_empty_diff() -> None:
     data = allocator.case.case_to_data(base)
     data["scenarios"] = {"renamed": {"changes": [{"path": "projects[chat].name", "set": "Chat"}]}}
     variant = allocator.case.loading.build_case(data, allocator.case.loading.Source("x.yaml"))
-    found = compare(variant, ["renamed"], Runner(backend="pulp", gap=0))
+    found = compare(variant, scenarios=["renamed"], runner=Runner(backend="pulp", gap=0))
     assert found.changes.empty
     assert found.summary["change"].tolist() == pytest.approx([0, 0])
 
@@ -146,7 +157,11 @@ def test_a_scenario_that_changes_nothing_has_an_empty_diff() -> None:
 @pytest.mark.parametrize("backend", list(BACKENDS))
 def test_compare_lists_each_decision_that_changes(backend) -> None:
     """High signing fee: the contract is not signed, only chat runs, on spot (60)."""
-    found = compare(case("take-or-pay"), ["high-signing-fee"], Runner(backend=backend, gap=0))
+    found = compare(
+        case("take-or-pay"),
+        scenarios=["high-signing-fee"],
+        runner=Runner(backend=backend, gap=0),
+    )
     assert found.summary["objective"].tolist() == pytest.approx([350, 60])
     assert set(found.changes["text"]) >= {
         "batch: full from Q1 -> off",
@@ -156,9 +171,25 @@ def test_compare_lists_each_decision_that_changes(backend) -> None:
     assert all_checked(list(found.results.values()))
 
 
+def test_compare_gives_the_same_tables_in_worker_processes() -> None:
+    """The variants solved one after the other here, or in two worker processes: the
+    same tables, in the same order (base first, then the scenarios as named)."""
+    rationing = case("capital-rationing")
+    names = list(reversed(rationing.scenarios))
+    cbc = Runner(backend="pulp", gap=0)
+    alone = compare(rationing, scenarios=names, runner=cbc, workers=1)
+    pooled = compare(rationing, scenarios=names, runner=cbc, workers=2)
+    assert list(pooled.results) == ["base", *names]
+    assert pooled.summary["variant"].tolist() == ["base", *names]
+    for table in ("summary", "projects", "changes"):
+        pd.testing.assert_frame_equal(getattr(pooled, table), getattr(alone, table))
+    assert [r.scenario for r in pooled.results.values()] == [None, *names]
+    assert all_checked(list(pooled.results.values()))
+
+
 def test_unknown_scenario_is_refused() -> None:
     with pytest.raises(ValueError, match="no scenario named 'nope'"):
-        compare(case("take-or-pay"), ["nope"], Runner(backend="pulp", gap=0))
+        compare(case("take-or-pay"), scenarios=["nope"], runner=Runner(backend="pulp", gap=0))
 
 
 # -- the commands -----------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def test_both_backends_agree_and_pass_the_checker(file: str, scenario: str | Non
 
 
 def test_flagship_matches_the_independent_model() -> None:
-    """An independent model of the flagship, written from DESIGN §3 alone and solved to a
+    """An independent model of the flagship, written from docs/case-format.md alone and solved to a
     1e-4 gap while the case was built, found an npv of about 70,882: the proven optimum
     is at least that good and within that gap of it; video does not make the cut."""
     result = allocator.solve(
@@ -65,13 +65,14 @@ def test_infeasible_variants_are_infeasible_on_both_backends(file: str, scenario
 def test_train_now_is_explained_as_a_gb300_shortage() -> None:
     """The run needs 400,000 GB300s a quarter from 2026Q2 beside chat; 2026 supply cannot
     deliver them (the AMD and custom chips that would take chat's load come in 2027)."""
+    from allocator.analysis.runner import Runner
     from allocator.explain import explain
 
     case = allocator.apply_scenario(
         allocator.load_case(CASES / "frontier-lab-2026.yaml"), "train-now"
     )
     for backend in BACKENDS:
-        found = explain(case, backend=backend, gap=0)
+        found = explain(case, runner=Runner(backend=backend, gap=0))
         short = found.changes[found.changes["family"] == "demand"]
         assert set(short["subject"]) == {"gb300"}
         assert "2026Q2" in set(short["period"])

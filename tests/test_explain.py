@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from allocator.analysis.runner import Runner
 from allocator.backends import BACKENDS
 from allocator.case.model import Case
 from allocator.cli import app
@@ -85,7 +86,7 @@ short by Q2. Breaking the commitment is weighed harder than a cash shortfall."""
     ids=["gpu", "budget", "reserve", "commitment"],
 )
 def test_the_minimal_fix_is_named_with_its_amount(backend, case, fixes, conflict) -> None:
-    found = explain(case, backend=backend, gap=0)
+    found = explain(case, runner=Runner(backend=backend, gap=0))
     assert not found.feasible
     named = {(r.family, r.subject, r.period): r.amount for r in found.changes.itertuples()}
     assert named == pytest.approx(fixes)
@@ -95,7 +96,7 @@ def test_the_minimal_fix_is_named_with_its_amount(backend, case, fixes, conflict
 
 
 def test_the_words_name_the_case_ids_and_paths() -> None:
-    found = explain(GPU_SHORT, backend="pulp", gap=0)
+    found = explain(GPU_SHORT, runner=Runner(backend="pulp", gap=0))
     assert found.changes["text"].tolist() == [
         "gpu in Q2: projects need 20 more units than all supply can deliver "
         "(needed by training-next)"
@@ -109,7 +110,7 @@ def test_the_words_name_the_case_ids_and_paths() -> None:
 
 def test_a_feasible_case_has_nothing_to_explain() -> None:
     feasible = build(budget={"amounts": 100}, projects=[{"id": "a", "value": 5, "cost": 20}])
-    found = explain(feasible, backend="pulp", gap=0)
+    found = explain(feasible, runner=Runner(backend="pulp", gap=0))
     assert found.feasible
     assert found.changes.empty
 
@@ -147,6 +148,6 @@ at the solution, not against that coefficient, so the 2 is still reported."""
 
 @pytest.mark.parametrize("backend", list(BACKENDS))
 def test_a_huge_coefficient_elsewhere_in_a_row_does_not_hide_a_shortfall(backend) -> None:
-    found = explain(HUGE_NEIGHBOUR, backend=backend, gap=0)
+    found = explain(HUGE_NEIGHBOUR, runner=Runner(backend=backend, gap=0))
     assert not found.feasible
     assert ("one_choice", "chat") in {(r.family, r.subject) for r in found.conflict.itertuples()}

@@ -1,6 +1,6 @@
 """The formulation against hand-derived answers and against brute-force enumeration.
 
-The enumeration below reads the case alone (DESIGN §3 meanings), never the model:
+The enumeration below reads the case alone (the meanings of docs/case-format.md), never the model:
 every combination of (level, start) or nothing per project is checked against the
 rules and valued directly. Start windows and run lengths are read here from the
 contract, not from ``allocator.case.timing``: every start of the window is allowed
@@ -90,6 +90,11 @@ def test_every_case_formulates() -> None:
 
 
 # --- brute force -------------------------------------------------------------------------
+
+
+def discount(case: Case, t: int) -> float:
+    """Period t's discount factor as the case format defines it (docs/case-format.md §4)."""
+    return (1.0 + case.discount_rate) ** (-t / case.periods_per_year)
 
 
 def window(case: Case, project: Project) -> range:
@@ -192,7 +197,7 @@ def evaluate(
             spend[t] += cost[i] - revenue[i]
             cash = revenue[i] - cost[i]
             worth = value[i] + (cash if case.objective is Objective.NPV else 0.0)
-            total += worth * case.discount(t)
+            total += worth * discount(case, t)
     everything = sum(basis.values())
     for category, high in case.max_share.items():
         if basis.get(category, 0.0) > high * everything + 1e-9:
@@ -205,7 +210,7 @@ def evaluate(
         return None
     spend += paid
     if case.objective is Objective.NPV:
-        total -= sum(paid[t] * case.discount(t) for t in range(horizon))
+        total -= sum(paid[t] * discount(case, t) for t in range(horizon))
     amounts = np.asarray(calendar_values(case.budget.amounts, case.periods))
     if case.revenue is not None:
         grown = [
@@ -214,7 +219,7 @@ def evaluate(
         ]
         amounts = amounts + np.asarray(grown)
         if case.objective is Objective.NPV:
-            total += sum(g * case.discount(t) for t, g in enumerate(grown))
+            total += sum(g * discount(case, t) for t, g in enumerate(grown))
     if case.budget.carry_over:
         if np.any(np.cumsum(amounts) - np.cumsum(spend) < case.budget.min_cash - 1e-9):
             return None

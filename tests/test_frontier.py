@@ -19,7 +19,6 @@ from allocator.analysis.frontier import (
     frontier,
     scale_money,
     scaled_money,
-    scaled_sources,
 )
 from allocator.analysis.runner import Runner
 from allocator.backends import BACKENDS
@@ -53,7 +52,7 @@ def plain(points: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def test_two_projects_by_hand() -> None:
-    result = frontier(TWO, CBC, start=0.5, stop=1.5, steps=3, workers=1)
+    result = frontier(TWO, runner=CBC, start=0.5, stop=1.5, steps=3, workers=1)
     points = result.points
     assert list(points["factor"]) == [0.5, 1.0, 1.5]
     assert list(points["money"]) == pytest.approx([30, 60, 90])
@@ -80,7 +79,7 @@ def test_two_projects_by_hand() -> None:
 
 def test_point_at_one_equals_the_plain_solve() -> None:
     case = load_case(CASES / "capital-rationing.yaml")
-    result = frontier(case, CBC, start=0.5, stop=1.5, steps=5, workers=1)
+    result = frontier(case, runner=CBC, start=0.5, stop=1.5, steps=5, workers=1)
     at_one = result.points.set_index("factor").loc[1.0]
     plain_solve = CBC.solve(case)
     assert at_one["objective"] == pytest.approx(plain_solve.termination.objective)
@@ -94,7 +93,7 @@ def test_the_knee_by_construction() -> None:
     values = [50, 50, 50, 50, 1, 1]
     projects = [{"id": f"p{i}", "value": v, "cost": 10} for i, v in enumerate(values)]
     case = one_period(projects, budget=40)
-    result = frontier(case, CBC, start=0.25, stop=1.5, steps=6, workers=1)
+    result = frontier(case, runner=CBC, start=0.25, stop=1.5, steps=6, workers=1)
     assert list(result.points["money"]) == pytest.approx([10, 20, 30, 40, 50, 60])
     assert list(result.points["objective"]) == pytest.approx([50, 100, 150, 200, 201, 202])
     knee = result.knee
@@ -115,7 +114,7 @@ def test_infeasible_points_keep_their_status() -> None:
         ],
         budget=60,
     )
-    result = frontier(case, CBC, start=0.5, stop=1.5, steps=3, workers=1)
+    result = frontier(case, runner=CBC, start=0.5, stop=1.5, steps=3, workers=1)
     points = result.points
     assert list(points["status"]) == ["infeasible", "optimal", "optimal"]
     assert pd.isna(points["objective"].iloc[0])
@@ -132,8 +131,8 @@ def test_infeasible_points_keep_their_status() -> None:
 
 def test_every_plan_passed_the_checker_and_pool_matches_in_process() -> None:
     case = load_case(CASES / "take-or-pay.yaml")
-    alone = frontier(case, CBC, start=0.2, stop=1.0, steps=4, workers=1)
-    pooled = frontier(case, CBC, start=0.2, stop=1.0, steps=4, workers=2)
+    alone = frontier(case, runner=CBC, start=0.2, stop=1.0, steps=4, workers=1)
+    pooled = frontier(case, runner=CBC, start=0.2, stop=1.0, steps=4, workers=2)
     pd.testing.assert_frame_equal(alone.points, pooled.points)
     pd.testing.assert_frame_equal(alone.moves, pooled.moves)
     assert alone.knee == pooled.knee
@@ -147,7 +146,7 @@ def test_every_plan_passed_the_checker_and_pool_matches_in_process() -> None:
 
 def test_done_is_called_once_per_point_with_the_factor() -> None:
     seen: list[str] = []
-    frontier(TWO, CBC, start=0.5, stop=1.5, steps=3, workers=1, done=seen.append)
+    frontier(TWO, runner=CBC, start=0.5, stop=1.5, steps=3, workers=1, done=seen.append)
     assert seen == ["x0.5", "x1", "x1.5"]
 
 
@@ -193,7 +192,7 @@ def small_cases(draw: st.DrawFn) -> Case:
 @settings(max_examples=6)
 @given(case=small_cases())
 def test_more_money_never_lowers_the_optimum(case: Case) -> None:
-    result = frontier(case, CBC, start=0.5, stop=2.0, steps=4, workers=1)
+    result = frontier(case, runner=CBC, start=0.5, stop=2.0, steps=4, workers=1)
     assert result.monotone_expected
     assert result.falls.empty, result.points
     objectives = result.points["objective"].tolist()
@@ -221,7 +220,7 @@ def test_a_guaranteed_return_taken_whole_can_make_more_money_worth_less() -> Non
     """npv: the tranche must be taken and costs half of itself a year later; the
     project needs none of it, so doubling the tranche doubles a pure cost."""
     case = COSTLY
-    result = frontier(case, CBC, start=1.0, stop=2.0, steps=2, workers=1, source="pe")
+    result = frontier(case, runner=CBC, start=1.0, stop=2.0, steps=2, workers=1, source="pe")
     assert not result.monotone_expected
     assert "pe" in result.monotone_caveat
     assert list(result.points["objective"]) == pytest.approx([100 - 5 - 10, 100 - 5 - 20])
@@ -250,6 +249,11 @@ MONEY = Case.model_validate(
 )
 
 
+def scaled_by_frontier(case: Case, source: str | None = None) -> tuple[str, ...]:
+    """What a frontier of ``case`` says it scaled (two points, solved in this process)."""
+    return frontier(case, runner=CBC, start=1.0, stop=2.0, steps=2, source=source, workers=1).scaled
+
+
 def test_all_unrestricted_money_is_the_budget_and_unearmarked_equity() -> None:
     scaled = scale_money(MONEY, 1.5)
     assert scaled.budget.amounts == [15, 6]  # a list stays a list
@@ -261,7 +265,7 @@ def test_all_unrestricted_money_is_the_budget_and_unearmarked_equity() -> None:
     assert scaled.revenue == MONEY.revenue
     assert scaled.budget.min_cash == 1
     assert MONEY.budget.amounts == [10, 4]  # the case itself is unchanged
-    assert scaled_sources(MONEY) == (
+    assert scaled_by_frontier(MONEY) == (
         "budget.amounts",
         "funding[seed]",
         "funding[round]",
@@ -278,7 +282,7 @@ def test_one_named_source() -> None:
     assert only.budget == MONEY.budget
     assert {f.id: f.amounts for f in only.funding}["vendor"] == {"Q1": 100}
     assert {f.id: f.amounts for f in only.funding}["seed"] == 2
-    assert scaled_sources(MONEY, "vendor") == ("funding[vendor]",)
+    assert scaled_by_frontier(MONEY, "vendor") == ("funding[vendor]",)
     budget = scale_money(MONEY, 2.0, source="budget")
     assert budget.budget.amounts == [20, 8]
     assert budget.funding == MONEY.funding
@@ -286,7 +290,7 @@ def test_one_named_source() -> None:
         MONEY.model_dump(mode="json", exclude_none=True)
         | {"funding": [{"id": "budget", "amounts": 5}]}
     )
-    assert scaled_sources(named, "budget") == ("funding[budget]",)  # a funding id comes first
+    assert scaled_by_frontier(named, "budget") == ("funding[budget]",)  # a funding id comes first
 
 
 @pytest.mark.parametrize(
@@ -295,13 +299,13 @@ def test_one_named_source() -> None:
 )
 def test_bad_sources_are_refused(source: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        frontier(MONEY, CBC, source=source, workers=1)
+        frontier(MONEY, runner=CBC, source=source, workers=1)
 
 
 def test_nothing_to_scale_is_refused() -> None:
     case = one_period([{"id": "p", "value": 1}], budget=0)
     with pytest.raises(ValueError, match="nothing to scale"):
-        frontier(case, CBC, workers=1)
+        frontier(case, runner=CBC, workers=1)
 
 
 @pytest.mark.parametrize(
@@ -400,7 +404,7 @@ def test_capital_rationing_frontier_on_both_backends(backend: str) -> None:
     and 25 / 12.5 give A+C+D+E (33: outlays 24 and 9; A+B+C+D needs 13 in Y2)."""
     case = load_case(CASES / "capital-rationing.yaml")
     found = frontier(
-        case, Runner(backend=backend, gap=0), start=0.75, stop=1.25, steps=3, workers=1
+        case, runner=Runner(backend=backend, gap=0), start=0.75, stop=1.25, steps=3, workers=1
     )
     assert found.points["objective"].tolist() == pytest.approx([21, 28, 33])
     assert found.points["money"].tolist() == pytest.approx([22.5, 30, 37.5])

@@ -1,4 +1,4 @@
-"""The horizon cuts a run; it does not forbid it (DESIGN §3).
+"""The horizon cuts a run; it does not forbid it (docs/case-format.md §12, Start window).
 
 Hand-derived case ``cut-runs`` (three yearly periods, no discounting, per-period
 budgets 0, 0, 15 with no carry-over, one GPU contract of 10 units at no cost):

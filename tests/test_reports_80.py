@@ -176,7 +176,7 @@ def rationing() -> allocator.Case:
 
 @pytest.fixture(scope="module")
 def comparison(rationing):
-    return compare(rationing, RATIONING_SCENARIOS, Runner(gap=0.0))
+    return compare(rationing, scenarios=RATIONING_SCENARIOS, runner=Runner(gap=0.0))
 
 
 def rendered(comparison, width: int = 80) -> str:
@@ -222,7 +222,7 @@ def test_compare_lists_only_projects_whose_decision_differs(comparison) -> None:
 
 def test_compare_of_long_scenario_names_keeps_them_whole(long_case) -> None:
     case = allocator.load_case(long_case)
-    found = compare(case, list(case.scenarios), Runner(gap=0.0))
+    found = compare(case, scenarios=list(case.scenarios), runner=Runner(gap=0.0))
     assert_fits_and_whole(rendered(found), rendered(found, 200), ids_of(LONG))
     assert "nothing-changes-at-all against the base: no decision changes" in rendered(found)
 

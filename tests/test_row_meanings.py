@@ -14,8 +14,8 @@ from allocator.formulation.meaning import RowMeaning, meaning_of
 from allocator.formulation.numerics import numeric_warnings
 from allocator.model import ModelBuilder
 from allocator.model.builder import Terms
+from allocator.numbers import amount
 from allocator.plan.binding import binding_limits
-from allocator.report.numbers import amount
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
 EVERY_CASE = sorted(CASES.glob("*.yaml"))

@@ -17,6 +17,7 @@ from allocator.case.timing import (
     start_bounds,
     start_options,
 )
+from allocator.formulation.objective import discount_factors
 
 P = ["A", "B", "C", "D"]
 
@@ -163,6 +164,13 @@ def test_supply_availability(load, case_dict) -> None:
 # --- discounting: period k is worth (1 + r) ** (-k / periods_per_year) -----------------------
 
 
+def horizon(data: dict, periods: int) -> dict:
+    """``data`` with a horizon of at least ``periods`` periods (its own labels first)."""
+    labels = list(data["periods"])
+    labels += [f"Y{k + 1}" for k in range(len(labels), periods)]
+    return data | {"periods": labels}
+
+
 @pytest.mark.parametrize(
     ("rate", "per_year", "k", "expected"),
     [
@@ -176,15 +184,16 @@ def test_supply_availability(load, case_dict) -> None:
 )
 def test_discount(load, case_dict, rate, per_year, k, expected) -> None:
     case_dict.update(discount_rate=rate, periods_per_year=per_year)
-    assert math.isclose(load(case_dict).discount(k), expected, rel_tol=1e-12)
+    factors = discount_factors(load(horizon(case_dict, k + 1)))
+    assert math.isclose(factors[k], expected, rel_tol=1e-12)
 
 
 def test_discount_defaults(load, case_dict) -> None:
     """Defaults: no discounting, four periods a year."""
     del case_dict["discount_rate"], case_dict["periods_per_year"]
-    case = load(case_dict)
+    case = load(horizon(case_dict, 4))
     assert (case.discount_rate, case.periods_per_year) == (0.0, 4)
-    assert case.discount(3) == 1.0
+    assert discount_factors(case)[3] == 1.0
 
 
 @given(
@@ -195,5 +204,7 @@ def test_discount_defaults(load, case_dict) -> None:
 def test_discount_formula(fresh_case, rate, per_year, k) -> None:
     data = fresh_case()
     data.update(discount_rate=rate, periods_per_year=per_year)
-    case = Case.model_validate(data)
-    assert math.isclose(case.discount(k), (1 + rate) ** (-k / per_year), rel_tol=1e-12)
+    case = Case.model_validate(horizon(data, k + 1))
+    factors = discount_factors(case)
+    assert len(factors) == len(case.periods)
+    assert math.isclose(factors[k], (1 + rate) ** (-k / per_year), rel_tol=1e-12)

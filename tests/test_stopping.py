@@ -55,14 +55,26 @@ def termination(status: SolveStatus, objective, bound, gap_limit, **more) -> Ter
 def test_optimal_says_whether_it_is_proven(status, objective, bound, gap_limit, proven, words):
     done = termination(status, objective, bound, gap_limit)
     assert done.proven_optimal is proven
-    result = Result(allocator.load_case(CASES / "take-or-pay.yaml"), None, done, None, None, {}, {})
+    result = Result(
+        case=allocator.load_case(CASES / "take-or-pay.yaml"),
+        scenario=None,
+        termination=done,
+        plan=None,
+        verification=None,
+    )
     assert status_line(result) == words
 
 
 def test_a_time_limit_is_feasible_never_optimal() -> None:
     done = termination(SolveStatus.FEASIBLE, 100.0, 110.0, 1e-4, limit_reached=True)
     assert not done.proven_optimal
-    result = Result(allocator.load_case(CASES / "take-or-pay.yaml"), None, done, None, None, {}, {})
+    result = Result(
+        case=allocator.load_case(CASES / "take-or-pay.yaml"),
+        scenario=None,
+        termination=done,
+        plan=None,
+        verification=None,
+    )
     assert status_line(result) == "feasible, not proven optimal (time limit reached)"
 
 

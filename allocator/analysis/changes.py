@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from allocator.numbers import amount, plural, short
 from allocator.plan import Plan
-from allocator.report.numbers import amount, plural, short
 
 COLUMNS = ["kind", "id", "before", "after", "text"]
 

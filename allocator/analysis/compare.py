@@ -1,21 +1,25 @@
 """Scenario comparison: the base case and each scenario solved, side by side, and what changed.
 
 Every variant is the one formulation of the case with the scenario applied, solved
-with the same backend and options; the changes are each scenario's plan against
-the base plan (``allocator.analysis.changes``).
+with the same backend and options, in worker processes (``allocator.analysis.parallel``);
+the changes are each scenario's plan against the base plan
+(``allocator.analysis.changes``). The tables are the same whatever the number of workers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 import pandas as pd
 
 from allocator.analysis.changes import COLUMNS, plan_changes
+from allocator.analysis.parallel import solve_many, worker_count
 from allocator.analysis.runner import Runner
 from allocator.analysis.summary import COUNTS, plan_summary
 from allocator.case.model import Case
+from allocator.case.whatif import apply_scenario
 from allocator.engine import Result
 from allocator.errors import InputError
 
@@ -43,21 +47,37 @@ class Comparison:
 
 def compare(
     case: Case,
+    *,
     scenarios: list[str],
-    runner: Runner,
+    runner: Runner | None = None,
+    workers: int | None = None,
     done: Callable[[str], None] | None = None,
 ) -> Comparison:
-    """Solve the base case and each of ``scenarios``; ``done(name)`` after each solve."""
+    """Solve the base case and each of ``scenarios`` (in ``workers`` processes; default one
+    per CPU; ``runner`` None: ``Runner()``); ``done(name)`` after each solve.
+
+    Raises ``InputError`` for an unknown scenario and ``CaseError`` for one that breaks a
+    rule of the case, before anything is solved.
+    """
+    runner = runner or Runner()
     unknown = [s for s in scenarios if s not in case.scenarios]
     if unknown:
         known = ", ".join(case.scenarios) or "none"
         raise InputError(f"no scenario named {', '.join(map(repr, unknown))} (scenarios: {known})")
-    results: dict[str, Result] = {}
-    for name in [BASE, *scenarios]:
-        results[name] = runner.solve(case, None if name == BASE else name)
-        if done:
-            done(name)
+    variants = [(BASE, case)] + [(name, apply_scenario(case, name)) for name in scenarios]
+    names = [name for name, _ in variants]
+    count = worker_count(len(variants), workers)
+    solved = solve_many(partial(_solve_variant, runner), variants, names, count, done)
+    results = dict(zip(names, solved, strict=True))
     return Comparison(_summary(results), _projects(case, results), _changes(results), results)
+
+
+def _solve_variant(runner: Runner, variant: tuple[str, Case]) -> Result:
+    """The base case, or a scenario already applied (in the parent process, where a
+    ``CaseError`` keeps its problems), solved; the result names its scenario."""
+    name, case = variant
+    result = runner.solve(case)
+    return result if name == BASE else replace(result, scenario=name)
 
 
 def _summary(results: dict[str, Result]) -> pd.DataFrame:

@@ -155,14 +155,6 @@ def factors(start: float, stop: float, steps: int) -> list[float]:
     return [round(start + i * width, 12) for i in range(steps - 1)] + [round(stop, 12)]
 
 
-def scaled_sources(case: Case, source: str | None = None) -> tuple[str, ...]:
-    """What ``source`` scales in ``case``: ``budget.amounts`` and/or ``funding[ID]`` names.
-
-    Raises ``InputError`` for an unknown id, a credit line, or nothing but zeros.
-    """
-    return tuple(_label(item) for item in _targets(case, source))
-
-
 def scale_money(case: Case, factor: float, source: str | None = None) -> Case:
     """A copy of ``case`` with the money ``source`` names scaled by ``factor`` (see above)."""
     targets = _targets(case, source)
@@ -188,7 +180,8 @@ def scaled_money(case: Case, source: str | None = None) -> float:
 
 def frontier(
     case: Case,
-    runner: Runner,
+    *,
+    runner: Runner | None = None,
     start: float = 0.5,
     stop: float = 1.5,
     steps: int = 11,
@@ -196,11 +189,13 @@ def frontier(
     workers: int | None = None,
     done: Callable[[str], None] | None = None,
 ) -> Frontier:
-    """Solve ``case`` with its money scaled by each factor; ``done(label)`` after each solve.
+    """Solve ``case`` with its money scaled by each factor (``runner`` None: ``Runner()``);
+    ``done(label)`` after each solve.
 
     Raises ``InputError`` for a bad range, ``workers`` < 1 or a bad ``source``;
     ``PlanCheckError`` if a point's plan breaks a rule of its case.
     """
+    runner = runner or Runner()
     points = factors(start, stop, steps)
     targets = _targets(case, source)
     cases = [scale_money(case, k, source) for k in points]
@@ -277,9 +272,6 @@ def _caveat(targets: Sequence[str | Funding]) -> str:
         f"{names}: a guaranteed return on money that must be taken whole, so a larger "
         "tranche costs more and the optimum may fall as money rises"
     )
-
-
-# --- solving ----------------------------------------------------------------------------
 
 
 # --- the tables -------------------------------------------------------------------------

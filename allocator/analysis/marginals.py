@@ -81,14 +81,17 @@ def dual_solver(runner: Runner) -> str:
 
 def marginals(
     case: Case,
-    runner: Runner,
+    *,
+    runner: Runner | None = None,
     step: float = 0.05,
-    done: Callable[[str], None] | None = None,
     base: Result | None = None,
     workers: int | None = None,
+    done: Callable[[str], None] | None = None,
 ) -> Marginals:
     """The duals of the base plan's portfolio and the +/- ``step`` re-solves of every lever
-    (in ``workers`` processes; default one per CPU)."""
+    (in ``workers`` processes; default one per CPU; ``runner`` None: ``Runner()``).
+    ``base``: the case's solve, if already done; ``done(label)`` after each re-solve."""
+    runner = runner or Runner()
     if not 0 < step < 1:
         raise InputError(f"the step must be between 0 and 1, got {step}")
     base = base or runner.solve(case)

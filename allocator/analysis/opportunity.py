@@ -61,14 +61,17 @@ def variants_of(case: Case, base: Result, projects: list[str] | None) -> list[tu
 
 def opportunity(
     case: Case,
-    runner: Runner,
+    *,
+    runner: Runner | None = None,
     projects: list[str] | None = None,
-    done: Callable[[str], None] | None = None,
     base: Result | None = None,
     workers: int | None = None,
+    done: Callable[[str], None] | None = None,
 ) -> Opportunity:
-    """Solve the base case, then each forced variant (in ``workers`` processes; default
-    one per CPU); ``done(label)`` after each variant."""
+    """Solve the base case (unless ``base`` is given), then each forced variant (in
+    ``workers`` processes; default one per CPU; ``runner`` None: ``Runner()``);
+    ``done(label)`` after each variant."""
+    runner = runner or Runner()
     base = base or runner.solve(case)
     if base.plan is None:
         raise InputError(f"the base case has no plan ({base.termination.status.value})")

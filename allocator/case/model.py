@@ -85,10 +85,6 @@ class Case(CaseModel):
         """Period label -> 0-based position in the horizon."""
         return {label: k for k, label in enumerate(self.periods)}
 
-    def discount(self, k: int) -> float:
-        """The discount factor of period k: (1 + discount_rate) ** (-k / periods_per_year)."""
-        return (1.0 + self.discount_rate) ** (-k / self.periods_per_year)
-
     @cached_property
     def projects_by_id(self) -> dict[str, Project]:
         """Projects keyed by id."""

@@ -119,9 +119,6 @@ def _label_keys(value: Any) -> Any:
     return value
 
 
-SERIES_TAGS = ("scalar", "list", "map")
-
-
 def _series_form(value: Any) -> str | None:
     if isinstance(value, bool):
         return None

@@ -60,7 +60,7 @@ def compare_command(
         solver_output(),
         progress_bar(err, len(names) + 1, "Solving", time_limit) as advance,
     ):
-        comparison = compare(case, names, runner, done=advance)
+        comparison = compare(case, scenarios=names, runner=runner, done=advance)
     title = f"{case_file}: base and {', '.join(names)}"
     render_comparison(out, title, comparison, case.money_unit, str(case_file))
     if json_out is not None:

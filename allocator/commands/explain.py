@@ -17,6 +17,7 @@ from allocator.commands.common import (
     consoles,
     emit_json,
     file_sha256,
+    make_runner,
     read_case,
     refusals,
     spinner,
@@ -43,12 +44,13 @@ def explain_command(
     """
     err, out = consoles(json_out)
     case = read_case(err, case_file, scenario)
+    runner = make_runner(err, backend, solver, time_limit, gap)
     with (
         refusals(err, case_file),
         solver_output(),
         spinner(err, "Explaining", time_limit) as say,
     ):
-        found = explain(case, backend, solver, time_limit, progress=say, gap=gap)
+        found = explain(case, runner=runner, progress=say)
     title = str(case_file) + (f" [{scenario}]" if scenario else "")
     render_explanation(out, title, found)
     if json_out is not None:

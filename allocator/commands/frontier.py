@@ -77,7 +77,16 @@ def frontier_command(
     with refusals(err, case_file), solver_output():
         count = worker_count(steps, workers)
         with progress_bar(err, steps, "Solving", time_limit) as advance:
-            result = frontier(case, runner, start, stop, steps, source, count, done=advance)
+            result = frontier(
+                case,
+                runner=runner,
+                start=start,
+                stop=stop,
+                steps=steps,
+                source=source,
+                workers=count,
+                done=advance,
+            )
     seconds = time.perf_counter() - clock
     title = str(case_file) + (f" [{scenario}]" if scenario else "")
     render_frontier(out, title, result, seconds, count)

@@ -86,7 +86,7 @@ def run_marginals(err: Console, case: Case, runner: Runner, step: float, base: R
     """The marginals of ``base`` with a progress bar over the re-solves."""
     total = 2 * len(levers(case))
     with progress_bar(err, total, "Moving levers", runner.time_limit) as advance:
-        return marginals(case, runner, step=step, done=advance, base=base)
+        return marginals(case, runner=runner, step=step, base=base, done=advance)
 
 
 def marginals_document(found: Marginals, file: Path, sha256: str) -> dict[str, Any]:

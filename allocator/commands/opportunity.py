@@ -59,7 +59,9 @@ def opportunity_command(
         base = solve_base(err, case, runner)
         total = len(variants_of(case, base, project))
         with progress_bar(err, total, "Forcing projects", time_limit) as advance:
-            found = opportunity(case, runner, project, advance, base, workers)
+            found = opportunity(
+                case, runner=runner, projects=project, base=base, workers=workers, done=advance
+            )
     render_opportunity(out, found, case.money_unit)
     if json_out is not None:
         document = opportunity_document(found, case_file, file_sha256(case_file))

@@ -1,10 +1,10 @@
 """Why a case has no plan: the smallest weighted set of changes, and a conflict set.
 
-``explain(case, backend=...)`` solves the elastic model (``elastic``) — the case's
-own formulation with a weighted slack on each limit — to find the cheapest changes
-that would make the case feasible, in the case's words and units; then a deletion
-filter (``conflict``) finds a small group of limits that cannot all hold. Both use
-only the chosen backend's ordinary MIP solves, so they work with every solver.
+``explain(case, runner=Runner(backend=...))`` solves the elastic model (``elastic``) —
+the case's own formulation with a weighted slack on each limit — to find the cheapest
+changes that would make the case feasible, in the case's words and units; then a
+deletion filter (``conflict``) finds a small group of limits that cannot all hold. Both
+use only the runner's backend's ordinary MIP solves, so they work with every solver.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allocator.backends.options import DEFAULT_GAP, SolveOptions
-from allocator.backends.registry import DEFAULT_BACKEND, get_backend
+from allocator.analysis.runner import Runner
+from allocator.backends.registry import get_backend
 from allocator.backends.termination import Termination
 from allocator.case.model import Case
 from allocator.explain.conflict import find_conflict
@@ -51,20 +51,23 @@ class Explanation:
 
 def explain(
     case: Case,
-    backend: str = DEFAULT_BACKEND,
-    solver: str | None = None,
-    time_limit: float | None = None,
+    *,
+    runner: Runner | None = None,
     max_checks: int = 200,
     progress: Callable[[str], None] | None = None,
-    gap: float = DEFAULT_GAP,
 ) -> Explanation:
     """Explain why ``case`` has no plan (see the module docstring).
 
-    ``gap`` is the relative gap the elastic solve stops at (0: the least weighted
-    change proven); the feasibility checks of the conflict search have no objective.
+    Every solve uses the ``runner``'s backend, solver and time limit (``runner`` None:
+    ``Runner()``). Its ``gap`` is the relative gap the elastic solve stops at (0: the
+    least weighted change proven); the feasibility checks of the conflict search have no
+    objective. The conflict search stops after ``max_checks`` checks (the set is then
+    not proven minimal); ``progress(text)`` says what is being done.
     """
+    runner = runner or Runner()
+    backend = runner.backend
     say = progress or (lambda _: None)
-    options = SolveOptions(time_limit=time_limit, solver=solver, relative_gap=gap)
+    options = runner.options()
     formulation = formulate(case)
     model = formulation.model
     say("solving the elastic model")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from allocator.case.model import Case
 from allocator.formulation.meaning import RowMeaning, meaning_of
 from allocator.model.linear import LinearModel, member
-from allocator.report.numbers import amount as fmt
+from allocator.numbers import amount as fmt
 
 Users = dict[tuple[str, str], list[str]]
 """Funded projects by (resource, period) they use, and by ("money", period)."""

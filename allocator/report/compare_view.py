@@ -13,8 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from allocator.analysis.compare import BASE, Comparison
+from allocator.numbers import amount, plural
 from allocator.report import tables
-from allocator.report.numbers import amount, plural
 
 NO_PLAN = {"infeasible": "infeasible", "no_solution": "no plan in time"}
 """Status words of a variant without a plan."""

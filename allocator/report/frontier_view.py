@@ -12,7 +12,7 @@ from rich.text import Text
 
 from allocator.analysis.frontier import Frontier
 from allocator.case.money import FundingKind
-from allocator.report.numbers import amount, plural
+from allocator.numbers import amount, plural
 from allocator.report.tables import table
 
 STATUS = {"optimal": "optimal", "feasible": "not proven", "no_solution": "no plan"}

@@ -17,9 +17,9 @@ from allocator.backends.termination import SolveStatus
 from allocator.case.model import Case
 from allocator.case.money import Funding
 from allocator.engine import Result
+from allocator.numbers import amount, percent, plural, short
 from allocator.plan import Plan
 from allocator.report import tables
-from allocator.report.numbers import amount, percent, plural, short
 
 MAX_RESOURCES = 4
 """Resources shown side by side in the capacity table."""

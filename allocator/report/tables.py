@@ -8,7 +8,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from allocator.report.numbers import plural
+from allocator.numbers import plural
 
 MAX_ROWS = 25
 """Rows shown per table; the rest are counted in the caption (the JSON has them all)."""

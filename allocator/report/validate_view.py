@@ -8,8 +8,8 @@ from rich.table import Table
 from rich.text import Text
 
 from allocator.case.errors import Problem
+from allocator.numbers import amount, plural, printable, share
 from allocator.report.case_summary import CaseSummary
-from allocator.report.numbers import amount, plural, printable, share
 
 
 def render_summary(console: Console, file: str, summary: CaseSummary) -> None:

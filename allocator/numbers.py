@@ -1,4 +1,9 @@
-"""Number formats shared by the reports."""
+"""Number formats: how a quantity, a share or a count is written, wherever it is written.
+
+Below every module that writes words for people (the reports, the change lists of the
+analyses, the explanations of infeasible cases), so that none of them imports another
+to format a number.
+"""
 
 from __future__ import annotations
 
