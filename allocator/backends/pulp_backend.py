@@ -363,10 +363,11 @@ def _run(
 class _Interrupt:
     """Ctrl-C during a solve, deferred: the solver (CBC, a child process in the same
     process group) receives the terminal's interrupt too, stops and writes its best plan,
-    which PuLP then reads; the first interrupt is only noted here. A second one raises
-    ``KeyboardInterrupt`` at once, and so does a first one that comes while PuLP is
-    still writing the model, before the child solver has started (it would never hear
-    of it and solve to the end)."""
+    which PuLP then reads; the first interrupt is only noted here. CBC answers it at its
+    next check, in the branch-and-bound search: during a long root it may take a while.
+    A second one kills CBC and raises ``KeyboardInterrupt`` at once, and so does a first
+    one that comes while PuLP is still writing the model, before the child solver has
+    started (it would never hear of it and solve to the end)."""
 
     def __init__(self, child_solver: bool = False) -> None:
         self.seen = False
@@ -381,6 +382,7 @@ class _Interrupt:
 
         def note(signum: int, frame: object) -> None:
             if self.seen or (self.child_solver and not _has_children()):
+                _stop_children()  # CBC would run on, orphaned, after we stop
                 raise KeyboardInterrupt
             self.seen = True
 
@@ -398,6 +400,19 @@ def _has_children() -> bool:
     except ChildProcessError:
         return False
     return True
+
+
+def _stop_children() -> None:
+    """Kill and reap this process's children (on Linux, found through /proc; elsewhere
+    none are found and a running CBC finishes on its own)."""
+    me = str(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if fields[1] == me:  # the parent's pid follows the state
+                pid = int(stat.parent.name)
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
 
 
 def _reset_highs_threads() -> None:

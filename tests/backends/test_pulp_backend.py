@@ -419,3 +419,21 @@ def test_ctrl_c_while_cbc_runs_is_noted_for_cbc_to_answer() -> None:
         child.kill()
         child.wait()
     assert interrupt.seen
+
+
+def test_a_second_ctrl_c_stops_cbc_too() -> None:
+    """The second interrupt stops at once, and takes the running solver down with it."""
+    import os
+    import signal
+    import subprocess
+
+    from allocator.backends.pulp_backend import _Interrupt
+
+    interrupt = _Interrupt(child_solver=True)
+    child = subprocess.Popen(["sleep", "30"])
+    with interrupt.deferred():
+        os.kill(os.getpid(), signal.SIGINT)  # noted: the solver answers it
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+    with pytest.raises(ProcessLookupError):
+        os.kill(child.pid, 0)
