@@ -10,6 +10,7 @@ from allocator.analysis.compare import Comparison, compare
 from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.commands.common import (
+    EXIT_BAD_INPUT,
     BackendName,
     CaseFile,
     Gap,
@@ -53,7 +54,7 @@ def compare_command(
     case = read_case(err, case_file)
     names = list(case.scenarios) if every else list(dict.fromkeys(scenario or []))
     if not names:
-        fail(err, "name scenarios with --scenario, or --all", 2)
+        fail(err, "name scenarios with --scenario, or --all", EXIT_BAD_INPUT)
     runner = make_runner(err, backend, solver, time_limit, gap)
     with (
         refusals(err, case_file),

@@ -14,8 +14,6 @@ from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.case import Case
 from allocator.commands.common import (
-    EXIT_INFEASIBLE,
-    EXIT_NO_PLAN,
     BackendName,
     CaseFile,
     Gap,
@@ -25,19 +23,17 @@ from allocator.commands.common import (
     TimeLimit,
     consoles,
     emit_json,
-    fail,
     file_sha256,
     make_runner,
     progress_bar,
     read_case,
     refusals,
-    spinner,
+    solve_base,
 )
 from allocator.engine import Result
 from allocator.report.marginals_view import render_marginals
 from allocator.report.plan_json import records
 from allocator.report.redirect import solver_output
-from allocator.report.solve_view import status_line
 
 Step = Annotated[
     float, typer.Option(min=0.001, max=0.999, help="Relative step of each lever (0.05: 5%).")
@@ -70,16 +66,6 @@ def marginals_command(
     if json_out is not None:
         document = marginals_document(found, case_file, file_sha256(case_file))
         emit_json(err, json_out, document | {"scenario": scenario})
-
-
-def solve_base(err: Console, case: Case, runner: Runner) -> Result:
-    """The base solve; no plan ends the command with 3 (infeasible) or 4 (no plan in time)."""
-    with spinner(err, "Solving the base case", runner.time_limit):
-        base = runner.solve(case)
-    if base.plan is None:
-        code = EXIT_INFEASIBLE if base.termination.status.value == "infeasible" else EXIT_NO_PLAN
-        fail(err, f"the base case has no plan: {status_line(base)}", code)
-    return base
 
 
 def run_marginals(err: Console, case: Case, runner: Runner, step: float, base: Result) -> Marginals:

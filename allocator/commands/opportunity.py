@@ -26,8 +26,8 @@ from allocator.commands.common import (
     progress_bar,
     read_case,
     refusals,
+    solve_base,
 )
-from allocator.commands.marginals import solve_base
 from allocator.report.opportunity_view import render_opportunity
 from allocator.report.plan_json import records
 from allocator.report.redirect import solver_output
