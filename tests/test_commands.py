@@ -1,15 +1,23 @@
-"""The command room: every command in its own module, registered from one table, and
-exit statuses spoken by name."""
+"""The command room: every command in its own module, registered from one table, exit
+statuses spoken by name, and one header on every JSON document."""
 
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+import allocator
+from allocator import load_case
 from allocator.cli import app
 from allocator.commands import COMMANDS
+from allocator.commands.common import EXIT_INFEASIBLE, EXIT_OK
+from allocator.report.plan_json import HEADER_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent / "allocator"
 COMMAND_MODULES = sorted((ROOT / "commands").glob("*.py"))
@@ -61,3 +69,85 @@ def test_exit_statuses_are_named(path: Path) -> None:
 def test_the_status_check_sees_a_number() -> None:
     source = "fail(err, 'no', 2)\nraise typer.Exit(3)\nsys.exit(code=4)\nfail(err, 'ok', EXIT_OK)\n"
     assert len(literal_statuses(source)) == 3
+
+
+# -- the JSON header ------------------------------------------------------------------------
+
+CASES = ROOT.parent / "cases"
+
+SHORT_OF_MONEY = """\
+name: short-of-money
+periods: [Y1]
+periods_per_year: 1
+money_unit: EUR_k
+budget: {amounts: 5}
+projects:
+  - {id: big, value: 10, cost: 8, must_fund: true}
+"""
+"""Infeasible by hand: the one project must be funded and costs 8; 5 arrives."""
+
+
+@pytest.fixture(scope="module")
+def short_of_money(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("infeasible") / "short-of-money.yaml"
+    path.write_text(SHORT_OF_MONEY, encoding="utf-8")
+    return path
+
+
+def json_of(args: list[str], status: int = EXIT_OK) -> dict[str, Any]:
+    shown = CliRunner().invoke(app, [*args, "--backend", "pulp", "--json", "-"])
+    assert shown.exit_code == status, shown.output
+    return json.loads(shown.stdout)
+
+
+def assert_header(document: dict[str, Any], path: Path, scenario: str | None = None) -> None:
+    assert set(HEADER_KEYS) <= set(document), sorted(set(HEADER_KEYS) - set(document))
+    case = load_case(path)
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert document["case"] == {"name": case.name, "file": str(path), "sha256": sha256}
+    assert document["scenario"] == scenario
+    assert document["backend"] == "pulp"
+    assert document["solver"] == "cbc"
+    assert document["solver_version"]
+    assert document["money_unit"] == case.money_unit
+    assert document["allocator_version"] == allocator.__version__
+
+
+@pytest.mark.parametrize(
+    ("args", "file", "scenario"),
+    [
+        (["solve"], "take-or-pay", None),
+        (["solve", "-s", "high-signing-fee"], "take-or-pay", "high-signing-fee"),
+        (["compare", "--all"], "take-or-pay", None),
+        (["opportunity", "--workers", "1"], "take-or-pay", None),
+        (
+            ["marginals", "-s", "high-signing-fee"],
+            "take-or-pay",
+            "high-signing-fee",
+        ),
+        (["frontier", "--steps", "2", "--workers", "1"], "capital-rationing", None),
+    ],
+    ids=lambda a: " ".join(a) if isinstance(a, list) else str(a),
+)
+def test_every_document_has_the_header(args: list[str], file: str, scenario: str | None) -> None:
+    path = CASES / f"{file}.yaml"
+    assert_header(json_of([args[0], str(path), *args[1:]]), path, scenario)
+
+
+def test_solve_with_marginals_gives_them_the_header() -> None:
+    path = CASES / "take-or-pay.yaml"
+    document = json_of(["solve", str(path), "--marginals", "-s", "high-signing-fee"])
+    assert_header(document, path, "high-signing-fee")
+    assert_header(document["marginals"], path, "high-signing-fee")
+
+
+def test_an_explanation_has_the_header_alone_and_inside_a_solve(short_of_money: Path) -> None:
+    explained = json_of(["explain", str(short_of_money)])
+    assert_header(explained, short_of_money)
+    assert explained["money_unit"] == "EUR_k"
+    assert explained["feasible"] is False
+    solved = json_of(["solve", str(short_of_money)], status=EXIT_INFEASIBLE)
+    assert_header(solved, short_of_money)
+    assert solved["status"] == "infeasible"
+    assert_header(solved["explanation"], short_of_money)
+    assert solved["explanation"]["changes"] == explained["changes"]

@@ -32,7 +32,7 @@ from allocator.case import Case, CaseError, load_case
 from allocator.engine import PlanCheckError, Result
 from allocator.errors import InputError
 from allocator.report.files import write_text
-from allocator.report.plan_json import dumps
+from allocator.report.plan_json import CaseOrigin, dumps
 from allocator.report.solve_view import status_line
 from allocator.report.validate_view import render_problems
 
@@ -241,6 +241,12 @@ def progress_bar(
 def file_sha256(path: Path) -> str:
     """The sha256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def case_origin(path: Path, scenario: str | None = None) -> CaseOrigin:
+    """The case file as named on the command line, its sha256 and the scenario applied:
+    what the header of a JSON document says of the case."""
+    return CaseOrigin(file=str(path), sha256=file_sha256(path), scenario=scenario)
 
 
 def emit_json(err: Console, json_out: str, document: dict[str, Any]) -> None:

@@ -17,17 +17,17 @@ from allocator.commands.common import (
     JsonOut,
     SolverName,
     TimeLimit,
+    case_origin,
     consoles,
     emit_json,
     fail,
-    file_sha256,
     make_runner,
     progress_bar,
     read_case,
     refusals,
 )
 from allocator.report.compare_view import render_comparison
-from allocator.report.plan_json import records
+from allocator.report.plan_json import CaseOrigin, header, records
 from allocator.report.redirect import solver_output
 
 
@@ -65,18 +65,17 @@ def compare_command(
     title = f"{case_file}: base and {', '.join(names)}"
     render_comparison(out, title, comparison, case.money_unit, str(case_file))
     if json_out is not None:
-        emit_json(err, json_out, comparison_document(comparison, case_file, file_sha256(case_file)))
+        emit_json(err, json_out, comparison_document(comparison, case_origin(case_file)))
 
 
-def comparison_document(comparison: Comparison, file: Any, sha256: str) -> dict[str, Any]:
-    """The JSON of a comparison: case, summary, projects and changes (each a list of records)."""
-    first = next(iter(comparison.results.values()))
-    t = first.termination
-    return {
-        "case": {"name": first.case.name, "file": str(file), "sha256": sha256},
-        "backend": t.backend,
-        "solver": t.solver,
-        "solver_version": t.solver_version,
+def comparison_document(comparison: Comparison, origin: CaseOrigin) -> dict[str, Any]:
+    """The JSON of a comparison: the header (of the base case: no scenario; the base
+    solve's solver), then scenarios (those compared, in order), summary, projects and
+    changes (each a list of records)."""
+    base, *variants = comparison.results
+    first = comparison.results[base]
+    return header(first.case, first.termination, origin) | {
+        "scenarios": variants,
         "summary": records(comparison.summary),
         "projects": records(comparison.projects),
         "changes": records(comparison.changes),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -21,9 +20,9 @@ from allocator.commands.common import (
     ScenarioName,
     SolverName,
     TimeLimit,
+    case_origin,
     consoles,
     emit_json,
-    file_sha256,
     make_runner,
     progress_bar,
     read_case,
@@ -32,7 +31,7 @@ from allocator.commands.common import (
 )
 from allocator.engine import Result
 from allocator.report.marginals_view import render_marginals
-from allocator.report.plan_json import records
+from allocator.report.plan_json import CaseOrigin, header, records
 from allocator.report.redirect import solver_output
 
 Step = Annotated[
@@ -64,8 +63,8 @@ def marginals_command(
     out.print(f"{case_file}: optimum {base.termination.objective:,.2f} {case.money_unit}")
     render_marginals(out, found, case.money_unit)
     if json_out is not None:
-        document = marginals_document(found, case_file, file_sha256(case_file))
-        emit_json(err, json_out, document | {"scenario": scenario})
+        document = marginals_document(found, case_origin(case_file, scenario))
+        emit_json(err, json_out, document)
 
 
 def run_marginals(err: Console, case: Case, runner: Runner, step: float, base: Result) -> Marginals:
@@ -75,13 +74,11 @@ def run_marginals(err: Console, case: Case, runner: Runner, step: float, base: R
         return marginals(case, runner=runner, step=step, base=base, done=advance)
 
 
-def marginals_document(found: Marginals, file: Path, sha256: str) -> dict[str, Any]:
-    """The JSON of a marginals analysis."""
+def marginals_document(found: Marginals, origin: CaseOrigin) -> dict[str, Any]:
+    """The JSON of a marginals analysis: the header (the base solve's solver), then
+    objective (the base optimum), dual_solver, duals and steps."""
     t = found.base.termination
-    return {
-        "case": {"name": found.base.case.name, "file": str(file), "sha256": sha256},
-        "backend": t.backend,
-        "solver": t.solver,
+    return header(found.base.case, t, origin) | {
         "objective": t.objective,
         "dual_solver": found.dual_solver,
         "duals": records(found.duals),

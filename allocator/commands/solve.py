@@ -26,10 +26,10 @@ from allocator.commands.common import (
     ScenarioName,
     SolverName,
     TimeLimit,
+    case_origin,
     consoles,
     emit_json,
     fail,
-    file_sha256,
     make_runner,
     read_case,
     refusals,
@@ -86,7 +86,8 @@ def solve_command(
         result = _solve(err, case, scenario, backend, solver, time_limit, gap, threads, verbose)
     title = str(case_file) + (f" [{scenario}]" if scenario else "")
     render_result(out, title, result)
-    document = result_document(result, str(case_file), file_sha256(case_file))
+    origin = case_origin(case_file, result.scenario)
+    document = result_document(result, origin)
     infeasible = result.termination.status is SolveStatus.INFEASIBLE
     found = explanation = None
     runner = make_runner(err, backend, solver, time_limit, gap)
@@ -98,9 +99,9 @@ def solve_command(
                 explanation = explain(result.case, runner=runner, progress=say)
     if found is not None:
         render_marginals(out, found, result.case.money_unit)
-        document["marginals"] = marginals_document(found, case_file, document["case"]["sha256"])
+        document["marginals"] = marginals_document(found, origin)
     if explanation is not None:
-        document["explanation"] = explanation_document(explanation)
+        document["explanation"] = explanation_document(explanation, result.case, origin)
     if json_out is not None:
         emit_json(err, json_out, document)
     if csv_dir is not None and result.plan is not None:
