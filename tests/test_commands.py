@@ -16,7 +16,7 @@ import allocator
 from allocator import load_case
 from allocator.cli import app
 from allocator.commands import COMMANDS
-from allocator.commands.common import EXIT_INFEASIBLE, EXIT_OK
+from allocator.commands.common import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_OK
 from allocator.report.plan_json import HEADER_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent / "allocator"
@@ -121,7 +121,7 @@ def assert_header(document: dict[str, Any], path: Path, scenario: str | None = N
         (["compare", "--all"], "take-or-pay", None),
         (["opportunity", "--workers", "1"], "take-or-pay", None),
         (
-            ["marginals", "-s", "high-signing-fee"],
+            ["marginals", "--workers", "1", "-s", "high-signing-fee"],
             "take-or-pay",
             "high-signing-fee",
         ),
@@ -151,3 +151,26 @@ def test_an_explanation_has_the_header_alone_and_inside_a_solve(short_of_money: 
     assert solved["status"] == "infeasible"
     assert_header(solved["explanation"], short_of_money)
     assert solved["explanation"]["changes"] == explained["changes"]
+
+
+# -- --workers ------------------------------------------------------------------------------
+
+RESOLVING = ["compare", "opportunity", "marginals", "frontier"]
+"""The commands that solve the case again and again, in worker processes."""
+
+
+@pytest.mark.parametrize("command", RESOLVING)
+def test_every_resolving_command_takes_workers(command: str) -> None:
+    path = str(CASES / "take-or-pay.yaml")
+    extra = ["--all"] if command == "compare" else []
+    refused = CliRunner().invoke(app, [command, path, *extra, "--workers", "0"])
+    assert refused.exit_code == EXIT_BAD_INPUT
+    assert "--workers" in refused.output
+
+
+def test_compare_in_two_workers_writes_what_one_writes() -> None:
+    path = str(CASES / "capital-rationing.yaml")
+    alone = json_of(["compare", path, "--all", "--gap", "0", "--workers", "1"])
+    pooled = json_of(["compare", path, "--all", "--gap", "0", "--workers", "2"])
+    assert pooled == alone
+    assert [row["variant"] for row in pooled["summary"]] == ["base", *pooled["scenarios"]]

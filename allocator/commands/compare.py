@@ -17,6 +17,7 @@ from allocator.commands.common import (
     JsonOut,
     SolverName,
     TimeLimit,
+    Workers,
     case_origin,
     consoles,
     emit_json,
@@ -44,6 +45,7 @@ def compare_command(
     solver: SolverName = None,
     time_limit: TimeLimit = None,
     gap: Gap = DEFAULT_GAP,
+    workers: Workers = None,
     json_out: JsonOut = None,
 ) -> None:
     """Solve the base case and scenarios; show them side by side and what changes.
@@ -61,7 +63,7 @@ def compare_command(
         solver_output(),
         progress_bar(err, len(names) + 1, "Solving", time_limit) as advance,
     ):
-        comparison = compare(case, scenarios=names, runner=runner, done=advance)
+        comparison = compare(case, scenarios=names, runner=runner, workers=workers, done=advance)
     title = f"{case_file}: base and {', '.join(names)}"
     render_comparison(out, title, comparison, case.money_unit, str(case_file))
     if json_out is not None:

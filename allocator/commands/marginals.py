@@ -20,6 +20,7 @@ from allocator.commands.common import (
     ScenarioName,
     SolverName,
     TimeLimit,
+    Workers,
     case_origin,
     consoles,
     emit_json,
@@ -47,6 +48,7 @@ def marginals_command(
     solver: SolverName = None,
     time_limit: TimeLimit = None,
     gap: Gap = DEFAULT_GAP,
+    workers: Workers = None,
     json_out: JsonOut = None,
 ) -> None:
     """Value of one more unit of each limit for the optimal portfolio (LP duals), and the
@@ -59,7 +61,7 @@ def marginals_command(
     runner = make_runner(err, backend, solver, time_limit, gap)
     with refusals(err, case_file), solver_output():
         base = solve_base(err, case, runner)
-        found = run_marginals(err, case, runner, step, base)
+        found = run_marginals(err, case, runner, step, base, workers)
     out.print(f"{case_file}: optimum {base.termination.objective:,.2f} {case.money_unit}")
     render_marginals(out, found, case.money_unit)
     if json_out is not None:
@@ -67,11 +69,19 @@ def marginals_command(
         emit_json(err, json_out, document)
 
 
-def run_marginals(err: Console, case: Case, runner: Runner, step: float, base: Result) -> Marginals:
-    """The marginals of ``base`` with a progress bar over the re-solves."""
+def run_marginals(
+    err: Console,
+    case: Case,
+    runner: Runner,
+    step: float,
+    base: Result,
+    workers: int | None = None,
+) -> Marginals:
+    """The marginals of ``base`` with a progress bar over the re-solves (in ``workers``
+    processes; default one per CPU)."""
     total = 2 * len(levers(case))
     with progress_bar(err, total, "Moving levers", runner.time_limit) as advance:
-        return marginals(case, runner=runner, step=step, base=base, done=advance)
+        return marginals(case, runner=runner, step=step, base=base, workers=workers, done=advance)
 
 
 def marginals_document(found: Marginals, origin: CaseOrigin) -> dict[str, Any]:
