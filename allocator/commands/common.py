@@ -1,4 +1,5 @@
-"""What the commands share: option types, exit statuses, reading cases, writing JSON, progress."""
+"""What the commands share: exit statuses, option types, the command group, reading cases,
+the base solve, writing JSON, progress."""
 
 from __future__ import annotations
 
@@ -21,15 +22,18 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from typer.core import TyperGroup
 
 from allocator.analysis.runner import Runner
 from allocator.backends.base import BackendError
 from allocator.backends.registry import BACKENDS
+from allocator.backends.termination import SolveStatus
 from allocator.case import Case, CaseError, load_case
-from allocator.engine import PlanCheckError
+from allocator.engine import PlanCheckError, Result
 from allocator.errors import InputError
 from allocator.report.files import write_text
-from allocator.report.plan_json import dumps
+from allocator.report.plan_json import CaseOrigin, dumps
+from allocator.report.solve_view import status_line
 from allocator.report.validate_view import render_problems
 
 EXIT_OK = 0
@@ -72,6 +76,19 @@ JsonOut = Annotated[
 ]
 
 
+class CommandGroup(TyperGroup):
+    """The command group: a reader closing standard output ends any command quietly
+    (``closed_output_ends_quietly``), before typer would turn it into exit status 1."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> typer.Context:
+        with closed_output_ends_quietly():  # allocator --help | head -1
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        with closed_output_ends_quietly():
+            return super().invoke(ctx)
+
+
 class CommandConsole(Console):
     """A rich console for the commands' output: a closed pipe is left to
     ``closed_output_ends_quietly`` (rich's own handler would exit with status 1)."""
@@ -106,6 +123,18 @@ def make_runner(
         return Runner(backend=backend, solver=solver, time_limit=time_limit, gap=gap)
     except (BackendError, InputError) as error:
         fail(err, str(error), EXIT_BAD_INPUT)
+
+
+def solve_base(err: Console, case: Case, runner: Runner) -> Result:
+    """The base solve of an analysis measured against it; no plan ends the command with
+    3 (infeasible) or 4 (no plan in time)."""
+    with spinner(err, "Solving the base case", runner.time_limit):
+        base = runner.solve(case)
+    if base.plan is None:
+        infeasible = base.termination.status is SolveStatus.INFEASIBLE
+        code = EXIT_INFEASIBLE if infeasible else EXIT_NO_PLAN
+        fail(err, f"the base case has no plan: {status_line(base)}", code)
+    return base
 
 
 def fail(err: Console, message: str, code: int) -> NoReturn:
@@ -214,6 +243,12 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def case_origin(path: Path, scenario: str | None = None) -> CaseOrigin:
+    """The case file as named on the command line, its sha256 and the scenario applied:
+    what the header of a JSON document says of the case."""
+    return CaseOrigin(file=str(path), sha256=file_sha256(path), scenario=scenario)
+
+
 def emit_json(err: Console, json_out: str, document: dict[str, Any]) -> None:
     """Write ``document`` to ``json_out`` (``-``: standard output), atomically; exit 2 if not."""
     text = dumps(document)
@@ -224,4 +259,8 @@ def emit_json(err: Console, json_out: str, document: dict[str, Any]) -> None:
     try:
         write_text(Path(json_out), text)
     except OSError as error:
-        fail(err, f"cannot write {error.filename or json_out}: {error.strerror or error}", 2)
+        fail(
+            err,
+            f"cannot write {error.filename or json_out}: {error.strerror or error}",
+            EXIT_BAD_INPUT,
+        )

@@ -10,23 +10,25 @@ from allocator.analysis.compare import Comparison, compare
 from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.commands.common import (
+    EXIT_BAD_INPUT,
     BackendName,
     CaseFile,
     Gap,
     JsonOut,
     SolverName,
     TimeLimit,
+    Workers,
+    case_origin,
     consoles,
     emit_json,
     fail,
-    file_sha256,
     make_runner,
     progress_bar,
     read_case,
     refusals,
 )
 from allocator.report.compare_view import render_comparison
-from allocator.report.plan_json import records
+from allocator.report.plan_json import CaseOrigin, header, records
 from allocator.report.redirect import solver_output
 
 
@@ -43,6 +45,7 @@ def compare_command(
     solver: SolverName = None,
     time_limit: TimeLimit = None,
     gap: Gap = DEFAULT_GAP,
+    workers: Workers = None,
     json_out: JsonOut = None,
 ) -> None:
     """Solve the base case and scenarios; show them side by side and what changes.
@@ -53,29 +56,28 @@ def compare_command(
     case = read_case(err, case_file)
     names = list(case.scenarios) if every else list(dict.fromkeys(scenario or []))
     if not names:
-        fail(err, "name scenarios with --scenario, or --all", 2)
+        fail(err, "name scenarios with --scenario, or --all", EXIT_BAD_INPUT)
     runner = make_runner(err, backend, solver, time_limit, gap)
     with (
         refusals(err, case_file),
         solver_output(),
         progress_bar(err, len(names) + 1, "Solving", time_limit) as advance,
     ):
-        comparison = compare(case, scenarios=names, runner=runner, done=advance)
+        comparison = compare(case, scenarios=names, runner=runner, workers=workers, done=advance)
     title = f"{case_file}: base and {', '.join(names)}"
     render_comparison(out, title, comparison, case.money_unit, str(case_file))
     if json_out is not None:
-        emit_json(err, json_out, comparison_document(comparison, case_file, file_sha256(case_file)))
+        emit_json(err, json_out, comparison_document(comparison, case_origin(case_file)))
 
 
-def comparison_document(comparison: Comparison, file: Any, sha256: str) -> dict[str, Any]:
-    """The JSON of a comparison: case, summary, projects and changes (each a list of records)."""
-    first = next(iter(comparison.results.values()))
-    t = first.termination
-    return {
-        "case": {"name": first.case.name, "file": str(file), "sha256": sha256},
-        "backend": t.backend,
-        "solver": t.solver,
-        "solver_version": t.solver_version,
+def comparison_document(comparison: Comparison, origin: CaseOrigin) -> dict[str, Any]:
+    """The JSON of a comparison: the header (of the base case: no scenario; the base
+    solve's solver), then scenarios (those compared, in order), summary, projects and
+    changes (each a list of records)."""
+    base, *variants = comparison.results
+    first = comparison.results[base]
+    return header(first.case, first.termination, origin) | {
+        "scenarios": variants,
         "summary": records(comparison.summary),
         "projects": records(comparison.projects),
         "changes": records(comparison.changes),

@@ -6,6 +6,7 @@ from typing import Any
 
 from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
+from allocator.case import Case
 from allocator.commands.common import (
     BackendName,
     CaseFile,
@@ -14,9 +15,9 @@ from allocator.commands.common import (
     ScenarioName,
     SolverName,
     TimeLimit,
+    case_origin,
     consoles,
     emit_json,
-    file_sha256,
     make_runner,
     read_case,
     refusals,
@@ -24,7 +25,7 @@ from allocator.commands.common import (
 )
 from allocator.explain import Explanation, explain
 from allocator.report.explain_view import render_explanation
-from allocator.report.plan_json import records
+from allocator.report.plan_json import CaseOrigin, header, records
 from allocator.report.redirect import solver_output
 
 
@@ -54,23 +55,17 @@ def explain_command(
     title = str(case_file) + (f" [{scenario}]" if scenario else "")
     render_explanation(out, title, found)
     if json_out is not None:
-        document = explanation_document(found) | {
-            "case": {"name": case.name, "file": str(case_file), "sha256": file_sha256(case_file)},
-            "scenario": scenario,
-        }
+        document = explanation_document(found, case, case_origin(case_file, scenario))
         emit_json(err, json_out, document)
 
 
-def explanation_document(found: Explanation) -> dict[str, Any]:
-    """The JSON of an explanation: feasible, changes, conflict, minimal, solver."""
-    t = found.termination
-    return {
+def explanation_document(found: Explanation, case: Case, origin: CaseOrigin) -> dict[str, Any]:
+    """The JSON of an explanation of ``case``: the header (the solver is the elastic
+    solve's), then feasible, changes, conflict, conflict_minimal, feasibility_checks."""
+    return header(case, found.termination, origin) | {
         "feasible": found.feasible,
         "changes": records(found.changes),
         "conflict": records(found.conflict),
         "conflict_minimal": found.minimal,
         "feasibility_checks": found.checks,
-        "backend": t.backend,
-        "solver": t.solver,
-        "solver_version": t.solver_version,
     }

@@ -19,16 +19,17 @@ from allocator.commands.common import (
     ScenarioName,
     SolverName,
     TimeLimit,
+    Workers,
+    case_origin,
     consoles,
     emit_json,
-    file_sha256,
     make_runner,
     progress_bar,
     read_case,
     refusals,
 )
 from allocator.report.frontier_view import render_frontier
-from allocator.report.plan_json import records
+from allocator.report.plan_json import CaseOrigin, header, records
 from allocator.report.redirect import solver_output
 
 
@@ -51,10 +52,7 @@ def frontier_command(
         ),
     ] = None,
     scenario: ScenarioName = None,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", min=1, help="Processes solving points (default: one per CPU)."),
-    ] = None,
+    workers: Workers = None,
     backend: BackendName = DEFAULT_BACKEND,
     solver: SolverName = None,
     time_limit: TimeLimit = None,
@@ -91,25 +89,16 @@ def frontier_command(
     title = str(case_file) + (f" [{scenario}]" if scenario else "")
     render_frontier(out, title, result, seconds, count)
     if json_out is not None:
-        document = frontier_document(result, case_file, file_sha256(case_file), scenario)
-        emit_json(err, json_out, document)
+        emit_json(err, json_out, frontier_document(result, case_origin(case_file, scenario)))
 
 
-def frontier_document(
-    result: Frontier, file: Any, sha256: str, scenario: str | None = None
-) -> dict[str, Any]:
-    """The JSON of a frontier: case, solver, what was scaled, knee, points, moves and falls."""
+def frontier_document(result: Frontier, origin: CaseOrigin) -> dict[str, Any]:
+    """The JSON of a frontier: the header (the first point's solver), then objective (its
+    kind), what was scaled, knee, points, moves, falls and checked."""
     first = result.results[0]
-    t = first.termination
     knee = result.knee
-    return {
-        "case": {"name": first.case.name, "file": str(file), "sha256": sha256},
-        "scenario": scenario,
-        "money_unit": first.case.money_unit,
+    return header(first.case, first.termination, origin) | {
         "objective": first.case.objective.value,
-        "backend": t.backend,
-        "solver": t.solver,
-        "solver_version": t.solver_version,
         "scaled": list(result.scaled),
         "monotone_expected": result.monotone_expected,
         "monotone_caveat": result.monotone_caveat,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -14,8 +13,6 @@ from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.case import Case
 from allocator.commands.common import (
-    EXIT_INFEASIBLE,
-    EXIT_NO_PLAN,
     BackendName,
     CaseFile,
     Gap,
@@ -23,21 +20,20 @@ from allocator.commands.common import (
     ScenarioName,
     SolverName,
     TimeLimit,
+    Workers,
+    case_origin,
     consoles,
     emit_json,
-    fail,
-    file_sha256,
     make_runner,
     progress_bar,
     read_case,
     refusals,
-    spinner,
+    solve_base,
 )
 from allocator.engine import Result
 from allocator.report.marginals_view import render_marginals
-from allocator.report.plan_json import records
+from allocator.report.plan_json import CaseOrigin, header, records
 from allocator.report.redirect import solver_output
-from allocator.report.solve_view import status_line
 
 Step = Annotated[
     float, typer.Option(min=0.001, max=0.999, help="Relative step of each lever (0.05: 5%).")
@@ -52,6 +48,7 @@ def marginals_command(
     solver: SolverName = None,
     time_limit: TimeLimit = None,
     gap: Gap = DEFAULT_GAP,
+    workers: Workers = None,
     json_out: JsonOut = None,
 ) -> None:
     """Value of one more unit of each limit for the optimal portfolio (LP duals), and the
@@ -64,38 +61,34 @@ def marginals_command(
     runner = make_runner(err, backend, solver, time_limit, gap)
     with refusals(err, case_file), solver_output():
         base = solve_base(err, case, runner)
-        found = run_marginals(err, case, runner, step, base)
+        found = run_marginals(err, case, runner, step, base, workers)
     out.print(f"{case_file}: optimum {base.termination.objective:,.2f} {case.money_unit}")
     render_marginals(out, found, case.money_unit)
     if json_out is not None:
-        document = marginals_document(found, case_file, file_sha256(case_file))
-        emit_json(err, json_out, document | {"scenario": scenario})
+        document = marginals_document(found, case_origin(case_file, scenario))
+        emit_json(err, json_out, document)
 
 
-def solve_base(err: Console, case: Case, runner: Runner) -> Result:
-    """The base solve; no plan ends the command with 3 (infeasible) or 4 (no plan in time)."""
-    with spinner(err, "Solving the base case", runner.time_limit):
-        base = runner.solve(case)
-    if base.plan is None:
-        code = EXIT_INFEASIBLE if base.termination.status.value == "infeasible" else EXIT_NO_PLAN
-        fail(err, f"the base case has no plan: {status_line(base)}", code)
-    return base
-
-
-def run_marginals(err: Console, case: Case, runner: Runner, step: float, base: Result) -> Marginals:
-    """The marginals of ``base`` with a progress bar over the re-solves."""
+def run_marginals(
+    err: Console,
+    case: Case,
+    runner: Runner,
+    step: float,
+    base: Result,
+    workers: int | None = None,
+) -> Marginals:
+    """The marginals of ``base`` with a progress bar over the re-solves (in ``workers``
+    processes; default one per CPU)."""
     total = 2 * len(levers(case))
     with progress_bar(err, total, "Moving levers", runner.time_limit) as advance:
-        return marginals(case, runner=runner, step=step, base=base, done=advance)
+        return marginals(case, runner=runner, step=step, base=base, workers=workers, done=advance)
 
 
-def marginals_document(found: Marginals, file: Path, sha256: str) -> dict[str, Any]:
-    """The JSON of a marginals analysis."""
+def marginals_document(found: Marginals, origin: CaseOrigin) -> dict[str, Any]:
+    """The JSON of a marginals analysis: the header (the base solve's solver), then
+    objective (the base optimum), dual_solver, duals and steps."""
     t = found.base.termination
-    return {
-        "case": {"name": found.base.case.name, "file": str(file), "sha256": sha256},
-        "backend": t.backend,
-        "solver": t.solver,
+    return header(found.base.case, t, origin) | {
         "objective": t.objective,
         "dual_solver": found.dual_solver,
         "duals": records(found.duals),

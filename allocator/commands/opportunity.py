@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -19,17 +18,17 @@ from allocator.commands.common import (
     SolverName,
     TimeLimit,
     Workers,
+    case_origin,
     consoles,
     emit_json,
-    file_sha256,
     make_runner,
     progress_bar,
     read_case,
     refusals,
+    solve_base,
 )
-from allocator.commands.marginals import solve_base
 from allocator.report.opportunity_view import render_opportunity
-from allocator.report.plan_json import records
+from allocator.report.plan_json import CaseOrigin, header, records
 from allocator.report.redirect import solver_output
 
 
@@ -64,17 +63,15 @@ def opportunity_command(
             )
     render_opportunity(out, found, case.money_unit)
     if json_out is not None:
-        document = opportunity_document(found, case_file, file_sha256(case_file))
-        emit_json(err, json_out, document | {"scenario": scenario})
+        document = opportunity_document(found, case_origin(case_file, scenario))
+        emit_json(err, json_out, document)
 
 
-def opportunity_document(found: Opportunity, file: Path, sha256: str) -> dict[str, Any]:
-    """The JSON of an opportunity-cost analysis."""
+def opportunity_document(found: Opportunity, origin: CaseOrigin) -> dict[str, Any]:
+    """The JSON of an opportunity-cost analysis: the header (the base solve's solver),
+    then objective (the base optimum), variants and changes."""
     t = found.base.termination
-    return {
-        "case": {"name": found.base.case.name, "file": str(file), "sha256": sha256},
-        "backend": t.backend,
-        "solver": t.solver,
+    return header(found.base.case, t, origin) | {
         "objective": t.objective,
         "variants": records(found.table),
         "changes": records(found.changes),

@@ -1,24 +1,69 @@
-"""The JSON document of a solve: the termination record, the case, and the plan's tables.
+"""JSON documents: the header every command's document carries, and the document of a solve.
 
-Keys: status, proven_optimal, gap_limit (the relative gap the solve was allowed to
-stop at), objective, bound, gap, seconds, backend, solver, solver_version,
-message, limit_reached, interrupted, case {name, file, sha256}, scenario, model {columns,
-rows, nonzeros, integers}, timings, then the plan: projects, allocations,
-supply, funding, earmarks, credit, cash (the money table), objective_parts,
-binding, and checked (True once the independent checker passed the plan).
-Without a plan the plan's keys hold empty lists. NaN is written as null.
+The header (``header``), in every document: case {name, file, sha256}, scenario,
+backend, solver, solver_version, money_unit, allocator_version.
+
+The solve's document: status, proven_optimal, gap_limit (the relative gap the solve was
+allowed to stop at), objective, bound, gap, seconds, backend, solver, solver_version,
+message, limit_reached, interrupted, then the rest of the header (case, scenario,
+money_unit, allocator_version), model {columns, rows, nonzeros, integers}, timings,
+warnings, then the plan: projects, allocations, supply, funding, earmarks, credit,
+cash (the money table), objective_parts, binding, and checked (True once the
+independent checker passed the plan). Without a plan the plan's keys hold empty lists.
+NaN is written as null.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from allocator import __version__
+from allocator.backends.termination import Termination
+from allocator.case.model import Case
 from allocator.engine import Result
+
+HEADER_KEYS = (
+    "case",
+    "scenario",
+    "backend",
+    "solver",
+    "solver_version",
+    "money_unit",
+    "allocator_version",
+)
+"""The keys every command's JSON document has, built by ``header``."""
+
+
+@dataclass(frozen=True)
+class CaseOrigin:
+    """Where a document's case came from: the file as named, the sha256 of its bytes and
+    the scenario applied to it (None: the case as written)."""
+
+    file: str
+    sha256: str
+    scenario: str | None = None
+
+
+def header(case: Case, termination: Termination, origin: CaseOrigin) -> dict[str, Any]:
+    """The keys every JSON document starts with (``HEADER_KEYS``): the case (its name, the
+    file and its sha256), the scenario, the backend, solver and solver version of
+    ``termination``, the case's money unit and the version of allocator."""
+    return {
+        "case": {"name": case.name, "file": origin.file, "sha256": origin.sha256},
+        "scenario": origin.scenario,
+        "backend": termination.backend,
+        "solver": termination.solver,
+        "solver_version": termination.solver_version,
+        "money_unit": case.money_unit,
+        "allocator_version": __version__,
+    }
+
 
 PLAN_KEYS = {
     "projects": "projects",
@@ -34,10 +79,10 @@ PLAN_KEYS = {
 """JSON key -> plan table."""
 
 
-def result_document(result: Result, file: str, sha256: str) -> dict[str, Any]:
+def result_document(result: Result, origin: CaseOrigin) -> dict[str, Any]:
     """The whole JSON document of ``result`` (see the module docstring)."""
     t = result.termination
-    document: dict[str, Any] = {
+    record: dict[str, Any] = {
         "status": t.status.value,
         "proven_optimal": t.proven_optimal,
         "gap_limit": t.gap_limit,
@@ -51,9 +96,9 @@ def result_document(result: Result, file: str, sha256: str) -> dict[str, Any]:
         "message": t.message,
         "limit_reached": t.limit_reached,
         "interrupted": t.interrupted,
-        "case": {"name": result.case.name, "file": file, "sha256": sha256},
-        "scenario": result.scenario,
-        "money_unit": result.case.money_unit,
+    }
+    document = record | header(result.case, t, origin)
+    document |= {
         "model": result.size,
         "timings": result.seconds,
         "warnings": list(result.warnings),
