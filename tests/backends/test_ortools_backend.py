@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 import pytest
+from declared import expected_refusal
 from problems import (
     brute_force_best,
     empty_with_offset,
@@ -37,7 +38,6 @@ from allocator.backends.ortools_solvers import (
     CP_SAT_MAX_BOUND,
     SOLVERS,
     OrToolsStatus,
-    SolverSpec,
     solver_parameters,
 )
 from allocator.model import LinearModel, ModelBuilder
@@ -53,24 +53,11 @@ every_mip_solver = pytest.mark.parametrize(
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _expected_refusal(spec: SolverSpec, model: LinearModel) -> str | None:
-    """What the declarations say the backend must refuse this model for (a regex), or None."""
-    capabilities = spec.capabilities
-    if not capabilities.supports(Feature.INTEGERS) and model.integer.any():
-        return "linear programs only"
-    if not capabilities.supports(Feature.CONTINUOUS) and not model.integer.all():
-        return "integer-only"
-    bounds = np.concatenate([model.lower, model.upper])
-    if np.any(np.abs(bounds) > capabilities.bound_limit):
-        return "clamps column bounds"
-    return None
-
-
 def _solve(model: LinearModel, solver: str, **options: object) -> SolveResult | None:
     """Solve, or check the refusal the spec promises (then None); check any plan returned."""
     options.setdefault("relative_gap", 0.0)  # known answers: prove them
     solve_options = SolveOptions(solver=solver, **options)  # type: ignore[arg-type]
-    refusal = _expected_refusal(SOLVERS[solver], model)
+    refusal = expected_refusal(SOLVERS[solver].capabilities, model)
     if refusal is not None:
         with pytest.raises(BackendError, match=refusal):
             BACKEND.solve(model, solve_options)
