@@ -1,7 +1,7 @@
 """What a solver said, in one vocabulary for every solver: the condition it stopped in.
 
 Each backend maps its solver's own codes to a ``Condition`` by a table (see
-``ortools_backend.CONDITIONS`` and ``pulp_readers``) and hands an ``Outcome`` to
+``ortools_solvers.CONDITIONS`` and ``pulp_solvers``) and hands an ``Outcome`` to
 ``finish.finish``, which alone decides the ``SolveStatus``, the message and the flags.
 A condition says why the solver stopped; whether it has a plan is said by
 ``Outcome.values``.
