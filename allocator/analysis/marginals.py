@@ -25,6 +25,7 @@ from allocator.analysis.edits import scale_budget_in, scale_capacity, scale_fund
 from allocator.analysis.parallel import solve_many, worker_count
 from allocator.analysis.runner import Runner
 from allocator.analysis.variants import fix_integers
+from allocator.backends.capabilities import Feature
 from allocator.backends.options import SolveOptions
 from allocator.backends.registry import get_backend
 from allocator.case.model import Case
@@ -32,10 +33,6 @@ from allocator.case.money import FundingKind
 from allocator.case.series import calendar_values
 from allocator.engine import Result
 from allocator.errors import InputError
-
-DUAL_SOLVERS = {"ortools": ("glop",), "pulp": ("cbc", "highs")}
-"""Per backend, the solvers whose LP duals are read; the first is used unless the
-analysis's own solver is one of them."""
 
 STEPS = ["lever", "subject", "period", "step", "status", "objective", "change", "portfolio"]
 
@@ -74,8 +71,9 @@ def levers(case: Case) -> list[Lever]:
 
 
 def dual_solver(runner: Runner) -> str:
-    """The solver the duals come from (see ``DUAL_SOLVERS``)."""
-    choices = DUAL_SOLVERS[runner.backend]
+    """The solver the duals come from: the analysis's own solver where it declares LP duals
+    (``Feature.DUALS``), else the backend's first that does (ortools: glop; pulp: cbc)."""
+    choices = get_backend(runner.backend).solvers_with(Feature.DUALS)
     return runner.solver if runner.solver in choices else choices[0]
 
 

@@ -1,6 +1,8 @@
 """Solver backends: one translator per solver library, chosen by name."""
 
 from allocator.backends.base import Backend, BackendError
+from allocator.backends.capabilities import Capabilities, Feature
+from allocator.backends.conditions import Condition
 from allocator.backends.options import SolveOptions
 from allocator.backends.registry import BACKENDS, DEFAULT_BACKEND, get_backend
 from allocator.backends.termination import SolveResult, SolveStatus, Termination
@@ -10,6 +12,9 @@ __all__ = [
     "DEFAULT_BACKEND",
     "Backend",
     "BackendError",
+    "Capabilities",
+    "Condition",
+    "Feature",
     "SolveOptions",
     "SolveResult",
     "SolveStatus",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from allocator.backends.options import SolveOptions
 from allocator.backends.termination import SolveResult
 from allocator.model.linear import LinearModel
+
+if TYPE_CHECKING:
+    from allocator.backends.capabilities import Capabilities, Feature
 
 
 class BackendError(Exception):
@@ -25,6 +28,15 @@ class Backend(Protocol):
 
     def available_solvers(self) -> list[str]:
         """The solver names this backend can use on this machine."""
+        ...
+
+    def capabilities(self, solver: str) -> Capabilities:
+        """What ``solver`` declares it can do (``allocator.backends.capabilities``)."""
+        ...
+
+    def solvers_with(self, *features: Feature) -> list[str]:
+        """The solvers declaring every one of ``features``, available here or not, in the
+        backend's order."""
         ...
 
     def solve(self, model: LinearModel, options: SolveOptions) -> SolveResult:

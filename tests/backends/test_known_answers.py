@@ -1,7 +1,9 @@
 """Known-answer problems, written once as data and solved by every backend and solver.
 
 Each problem states its answer; every plan returned must satisfy the model
-(``violations`` empty) and reproduce the reported objective.
+(``violations`` empty) and reproduce the reported objective. The exceptions are
+generated from what each solver declares: a solver that cannot take a model must
+refuse it (``declared.expected_refusal``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from declared import AVAILABLE, expected_refusal
 from problems import (
     equality_with_free_column,
     infeasible_contradicting_rows,
@@ -35,14 +38,6 @@ class Known:
     bounded: bool = True  # False: some column has an infinite bound
 
 
-def refused(backend: str, solver: str, known: Known) -> bool:
-    """What a solver declares it cannot do: CP-SAT needs integer columns with finite bounds;
-    glop solves linear programs only."""
-    if (backend, solver) == ("ortools", "glop"):
-        return bool(known.build().integer.any())
-    return (backend, solver) == ("ortools", "cp-sat") and not (known.integer and known.bounded)
-
-
 KNOWN = [
     Known("knapsack", knapsack, SolveStatus.OPTIMAL, 21),
     Known("linear", linear, SolveStatus.OPTIMAL, 11, integer=False, bounded=False),
@@ -60,15 +55,7 @@ KNOWN = [
 ]
 
 
-def _solvers() -> list[tuple[str, str]]:
-    pairs = []
-    for backend_name in BACKENDS:
-        backend = get_backend(backend_name)
-        pairs.extend((backend_name, solver) for solver in backend.available_solvers())
-    return pairs
-
-
-SOLVERS = _solvers()
+SOLVERS = [(backend, solver) for backend, solver, _ in AVAILABLE]
 
 
 @pytest.mark.parametrize("known", KNOWN, ids=[k.name for k in KNOWN])
@@ -77,8 +64,9 @@ def test_known_answer(backend_name: str, solver: str, known: Known) -> None:
     backend = get_backend(backend_name)
     model = known.build()
     options = SolveOptions(solver=solver, relative_gap=0)
-    if refused(backend_name, solver, known):
-        with pytest.raises(BackendError, match=solver):
+    refusal = expected_refusal(backend.capabilities(solver), model)
+    if refusal is not None:
+        with pytest.raises(BackendError, match=f"^{solver} .*{refusal}"):
             backend.solve(model, options)
         return
     result = backend.solve(model, options)
@@ -133,3 +121,18 @@ def test_highs_through_both_backends_in_one_process() -> None:
     )
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.strip().endswith("optimal")
+
+
+def test_the_declarations_agree_with_what_the_known_problems_say_of_themselves() -> None:
+    """``integer`` and ``bounded`` above, read against the declarations: CP-SAT takes only
+    the integer, bounded problems; Glop only the linear ones."""
+    for backend_name, solver, capabilities in AVAILABLE:
+        for known in KNOWN:
+            model = known.build()
+            takes = expected_refusal(capabilities, model) is None
+            if (backend_name, solver) == ("ortools", "cp-sat"):
+                assert takes == (known.integer and known.bounded), known.name
+            elif (backend_name, solver) == ("ortools", "glop"):
+                assert takes == (not model.integer.any()), known.name
+            else:
+                assert takes, (backend_name, solver, known.name)

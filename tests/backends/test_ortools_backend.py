@@ -1,15 +1,18 @@
 """The OR-Tools backend on every solver it finds: known answers, refusals, limits and gaps.
 
 Each model's answer is derived by hand beside it in ``problems.py`` (or by brute force). Whether a
-solver must refuse a model is read from its ``SolverSpec``, not written per test.
+solver must refuse a model is read from its declared ``Capabilities``, not written per test.
 Every plan returned goes through ``model.violations`` and must reproduce the
 reported objective.
 """
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
+from declared import expected_refusal
 from problems import (
     brute_force_best,
     empty_with_offset,
@@ -24,16 +27,17 @@ from problems import (
     unbounded,
 )
 
-from allocator.backends import BackendError, SolveOptions, SolveResult, SolveStatus
+from allocator.backends import BackendError, SolveOptions, SolveResult, SolveStatus, Termination
 from allocator.backends import ortools_backend as ob
-from allocator.backends.ortools_backend import (
+from allocator.backends.capabilities import Feature
+from allocator.backends.conditions import Condition, Outcome
+from allocator.backends.finish import Label, finish
+from allocator.backends.ortools_backend import Answer, OrToolsBackend, read_answer
+from allocator.backends.ortools_solvers import (
+    CONDITIONS,
+    CP_SAT_MAX_BOUND,
     SOLVERS,
-    OrToolsBackend,
     OrToolsStatus,
-    RawOutcome,
-    Reading,
-    SolverSpec,
-    read_outcome,
     solver_parameters,
 )
 from allocator.model import LinearModel, ModelBuilder
@@ -42,30 +46,18 @@ BACKEND = OrToolsBackend()
 AVAILABLE = BACKEND.available_solvers()
 every_solver = pytest.mark.parametrize("solver", AVAILABLE)
 every_mip_solver = pytest.mark.parametrize(
-    "solver", [name for name in AVAILABLE if SOLVERS[name].integers]
+    "solver", [name for name in AVAILABLE if SOLVERS[name].capabilities.supports(Feature.INTEGERS)]
 )
 
 
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _expected_refusal(spec: SolverSpec, model: LinearModel) -> str | None:
-    """What the spec says the backend must refuse this model for (a regex), or None."""
-    if not spec.integers and model.integer.any():
-        return "linear programs only"
-    if not spec.continuous and not model.integer.all():
-        return "integer-only"
-    bounds = np.concatenate([model.lower, model.upper])
-    if np.any(np.abs(bounds) > spec.bound_limit):
-        return "clamps column bounds"
-    return None
-
-
 def _solve(model: LinearModel, solver: str, **options: object) -> SolveResult | None:
     """Solve, or check the refusal the spec promises (then None); check any plan returned."""
     options.setdefault("relative_gap", 0.0)  # known answers: prove them
     solve_options = SolveOptions(solver=solver, **options)  # type: ignore[arg-type]
-    refusal = _expected_refusal(SOLVERS[solver], model)
+    refusal = expected_refusal(SOLVERS[solver].capabilities, model)
     if refusal is not None:
         with pytest.raises(BackendError, match=refusal):
             BACKEND.solve(model, solve_options)
@@ -112,7 +104,7 @@ def test_the_four_solvers_are_known_and_scip_is_the_default() -> None:
 def test_cp_sat_bound_limit_is_cp_sat_s_own_default() -> None:
     from ortools.sat import sat_parameters_pb2
 
-    assert sat_parameters_pb2.SatParameters().mip_max_bound == ob.CP_SAT_MAX_BOUND
+    assert sat_parameters_pb2.SatParameters().mip_max_bound == CP_SAT_MAX_BOUND
 
 
 @every_solver
@@ -270,7 +262,7 @@ def test_threads_and_verbose_off(solver: str, capfd: pytest.CaptureFixture[str])
     assert capfd.readouterr().out == ""  # nothing on standard output (HiGHS's banner)
     assert result is not None
     message = result.termination.message
-    if SOLVERS[solver].threads_parameter is None:
+    if not SOLVERS[solver].capabilities.supports(Feature.THREADS):
         assert "threads=2 not applied" in message
     else:
         assert message == ""
@@ -321,10 +313,10 @@ def test_positive_gap_is_optimal_within_it_and_proven_once_closed(solver: str, i
         assert best / (1 + gap) - 1e-6 <= termination.objective <= best + 1e-6
 
 
-# --- reading OR-Tools outcomes (no solver needed) ----------------------------------------
+# --- reading OR-Tools answers through the table and the finishing step (no solver needed) ---
 
 
-def _outcome(
+def _answer(
     status: OrToolsStatus,
     text: str = "",
     *,
@@ -332,70 +324,113 @@ def _outcome(
     bound: float | None = None,
     seconds: float = 0.01,
     time_limit: float | None = None,
-) -> RawOutcome:
-    return RawOutcome(
+) -> Answer:
+    return Answer(
         status=status,
         status_string=text,
         has_response=True,
+        seconds=seconds,
+        time_limit=time_limit,
         objective=23.0 if plan else None,
         bound=bound if plan else None,
         values=np.array([1.0, 1.0, 0.0, 0.0]) if plan else None,
-        seconds=seconds,
-        time_limit=time_limit,
     )
 
 
 def _read(
-    spec: str, outcome: RawOutcome, recheck: RawOutcome | None = None, **options: object
-) -> Reading:
-    return read_outcome(
-        SOLVERS[spec],
+    spec: str, answer: Answer, recheck: Answer | None = None, **options: object
+) -> Termination:
+    """The termination ``answer`` finishes in; ``recheck`` answers the zero-objective check."""
+
+    def check(seconds: float) -> Outcome:
+        assert recheck is not None, "the re-check was not expected"
+        return read_answer(SOLVERS[spec], recheck)
+
+    result = finish(
         light_knapsack(),
         SolveOptions(**{"relative_gap": 0.0, **options}),  # type: ignore[arg-type]
-        outcome,
-        lambda: recheck,
+        read_answer(SOLVERS[spec], answer),
+        label=Label("ortools", spec, "test"),
+        started=time.perf_counter(),
+        recheck=check,
     )
+    return result.termination
 
 
 MAYBE = "The model may actually be unbounded: SCIP returned SCIP_STATUS_INFORUNBD"
 
 
-def test_infeasible_or_unbounded_with_a_plan_is_unbounded() -> None:
-    reading = _read(
-        "scip",
-        _outcome(OrToolsStatus.INFEASIBLE, MAYBE),
-        _outcome(OrToolsStatus.OPTIMAL, plan=True),
+@pytest.mark.parametrize("status", list(OrToolsStatus.__members__.values()))
+def test_every_ortools_status_has_a_condition(status: OrToolsStatus) -> None:
+    """The table, with OR-Tools' statuses not in it read as errors."""
+    plan = status in (OrToolsStatus.OPTIMAL, OrToolsStatus.FEASIBLE)
+    answer = _answer(status, plan=plan, seconds=1, time_limit=1)  # the limit ran out
+    assert read_answer(SOLVERS["scip"], answer).condition is CONDITIONS.get(status, Condition.ERROR)
+
+
+def test_glop_says_infeasible_for_unbounded_too() -> None:
+    outcome = read_answer(SOLVERS["glop"], _answer(OrToolsStatus.INFEASIBLE))
+    assert outcome.condition is Condition.INFEASIBLE_OR_UNBOUNDED
+    assert read_answer(SOLVERS["scip"], _answer(OrToolsStatus.INFEASIBLE)).condition is (
+        Condition.INFEASIBLE
     )
-    assert reading.status is SolveStatus.UNBOUNDED
+
+
+def test_infeasible_or_unbounded_with_a_plan_is_unbounded() -> None:
+    termination = _read(
+        "scip",
+        _answer(OrToolsStatus.INFEASIBLE, MAYBE),
+        _answer(OrToolsStatus.OPTIMAL, plan=True),
+    )
+    assert termination.status is SolveStatus.UNBOUNDED
+    assert "zero objective" in termination.message
 
 
 def test_infeasible_or_unbounded_without_a_plan_is_infeasible() -> None:
-    reading = _read(
-        "scip", _outcome(OrToolsStatus.INFEASIBLE, MAYBE), _outcome(OrToolsStatus.INFEASIBLE, MAYBE)
+    termination = _read(
+        "scip", _answer(OrToolsStatus.INFEASIBLE, MAYBE), _answer(OrToolsStatus.INFEASIBLE, MAYBE)
     )
-    assert reading.status is SolveStatus.INFEASIBLE
+    assert termination.status is SolveStatus.INFEASIBLE
 
 
 def test_infeasible_or_unbounded_out_of_time_is_no_solution() -> None:
-    reading = _read(
-        "cp-sat", _outcome(OrToolsStatus.UNKNOWN_STATUS, "infeasible or unbounded"), None
+    termination = _read(
+        "cp-sat",
+        _answer(OrToolsStatus.UNKNOWN_STATUS, "infeasible or unbounded"),
+        _answer(OrToolsStatus.UNKNOWN_STATUS, seconds=5, time_limit=5),
+        time_limit=5,
     )
-    assert (reading.status, reading.limit_reached) == (SolveStatus.NO_SOLUTION, True)
+    assert (termination.status, termination.limit_reached) == (SolveStatus.NO_SOLUTION, True)
+
+
+def test_infeasible_or_unbounded_with_no_time_left_is_not_rechecked() -> None:
+    result = finish(
+        light_knapsack(),
+        SolveOptions(time_limit=1.0),
+        read_answer(SOLVERS["cp-sat"], _answer(OrToolsStatus.UNKNOWN_STATUS, "unbounded")),
+        label=Label("ortools", "cp-sat", "test"),
+        started=time.perf_counter() - 2.0,  # the limit is already spent
+        recheck=lambda seconds: pytest.fail("no re-check without time left"),
+    )
+    assert (result.termination.status, result.termination.limit_reached) == (
+        SolveStatus.NO_SOLUTION,
+        True,
+    )
 
 
 def test_not_solved_within_the_limit_is_no_solution() -> None:
-    outcome = _outcome(
+    answer = _answer(
         OrToolsStatus.UNKNOWN_STATUS, "Warning HiGHS run()", seconds=0.05, time_limit=0.05
     )
-    reading = _read("highs", outcome, time_limit=0.05)
-    assert (reading.status, reading.limit_reached) == (SolveStatus.NO_SOLUTION, True)
+    termination = _read("highs", answer, time_limit=0.05)
+    assert (termination.status, termination.limit_reached) == (SolveStatus.NO_SOLUTION, True)
 
 
 def test_not_solved_before_the_limit_is_an_error() -> None:
-    outcome = _outcome(OrToolsStatus.NOT_SOLVED, "Error running HiGHS run()", time_limit=10)
-    reading = _read("highs", outcome, time_limit=10)
-    assert reading.status is SolveStatus.ERROR
-    assert "NOT_SOLVED: Error running HiGHS run()" in reading.message
+    answer = _answer(OrToolsStatus.NOT_SOLVED, "Error running HiGHS run()", time_limit=10)
+    termination = _read("highs", answer, time_limit=10)
+    assert termination.status is SolveStatus.ERROR
+    assert "NOT_SOLVED: Error running HiGHS run()" in termination.message
 
 
 @pytest.mark.parametrize(
@@ -403,40 +438,55 @@ def test_not_solved_before_the_limit_is_an_error() -> None:
     [OrToolsStatus.ABNORMAL, OrToolsStatus.MODEL_INVALID, OrToolsStatus.INVALID_SOLVER_PARAMETERS],
 )
 def test_solver_failures_are_errors_with_their_text(status: OrToolsStatus) -> None:
-    reading = _read("scip", _outcome(status, "what went wrong"))
-    assert reading.status is SolveStatus.ERROR
-    assert status.name in reading.message
-    assert "what went wrong" in reading.message
+    termination = _read("scip", _answer(status, "what went wrong"))
+    assert termination.status is SolveStatus.ERROR
+    assert status.name in termination.message
+    assert "what went wrong" in termination.message
+
+
+def test_a_plan_status_without_values_is_an_error() -> None:
+    termination = _read("scip", _answer(OrToolsStatus.OPTIMAL))
+    assert termination.status is SolveStatus.ERROR
+    assert "no values" in termination.message
+
+
+def test_no_response_is_an_error() -> None:
+    answer = Answer(OrToolsStatus.NOT_SOLVED, "", has_response=False, seconds=0, time_limit=None)
+    termination = _read("scip", answer)
+    assert termination.status is SolveStatus.ERROR
+    assert "gave no answer" in termination.message
 
 
 def test_optimal_within_a_positive_gap_is_optimal_not_proven() -> None:
-    reading = _read(
-        "scip", _outcome(OrToolsStatus.OPTIMAL, plan=True, bound=24.0), relative_gap=0.05
+    termination = _read(
+        "scip", _answer(OrToolsStatus.OPTIMAL, plan=True, bound=24.0), relative_gap=0.05
     )
-    assert reading.status is SolveStatus.OPTIMAL
-    assert reading.bound == 24.0
-    assert "allowed relative gap 0.05 (achieved 0.0435)" in reading.message
+    assert termination.status is SolveStatus.OPTIMAL
+    assert not termination.proven_optimal
+    assert termination.bound == 24.0
+    assert "allowed relative gap 0.05 (achieved 0.0435)" in termination.message
 
 
 def test_optimal_with_a_closed_gap_is_optimal_whatever_gap_was_allowed() -> None:
-    reading = _read(
-        "scip", _outcome(OrToolsStatus.OPTIMAL, plan=True, bound=23.0), relative_gap=0.05
+    termination = _read(
+        "scip", _answer(OrToolsStatus.OPTIMAL, plan=True, bound=23.0), relative_gap=0.05
     )
-    assert reading.status is SolveStatus.OPTIMAL
+    assert termination.status is SolveStatus.OPTIMAL
+    assert termination.proven_optimal
 
 
 def test_highs_copied_bound_is_dropped_unless_optimality_is_proven() -> None:
     """OR-Tools copies HiGHS's objective into the bound: for a MIP it proves nothing."""
-    proven = _read("highs", _outcome(OrToolsStatus.OPTIMAL, plan=True, bound=23.0))
+    proven = _read("highs", _answer(OrToolsStatus.OPTIMAL, plan=True, bound=23.0))
     assert (proven.status, proven.bound) == (SolveStatus.OPTIMAL, 23.0)
     within_gap = _read(
-        "highs", _outcome(OrToolsStatus.OPTIMAL, plan=True, bound=23.0), relative_gap=0.05
+        "highs", _answer(OrToolsStatus.OPTIMAL, plan=True, bound=23.0), relative_gap=0.05
     )
     assert (within_gap.status, within_gap.bound) == (SolveStatus.OPTIMAL, None)
     assert "the solver reports no bound" in within_gap.message
     timed_out = _read(
         "highs",
-        _outcome(OrToolsStatus.FEASIBLE, plan=True, bound=23.0, seconds=1.0, time_limit=1.0),
+        _answer(OrToolsStatus.FEASIBLE, plan=True, bound=23.0, seconds=1.0, time_limit=1.0),
         time_limit=1.0,
     )
     assert (timed_out.status, timed_out.bound, timed_out.limit_reached) == (
@@ -448,7 +498,14 @@ def test_highs_copied_bound_is_dropped_unless_optimality_is_proven() -> None:
 
 def test_feasible_without_a_time_limit_is_an_interrupt() -> None:
     """With no limit and no gap, only Ctrl-C stops SCIP short of a proof (it catches it)."""
-    reading = _read("scip", _outcome(OrToolsStatus.FEASIBLE, plan=True, bound=25.0))
-    assert (reading.status, reading.limit_reached) == (SolveStatus.FEASIBLE, False)
-    assert reading.interrupted
-    assert "interrupted before proving optimality" in reading.message
+    termination = _read("scip", _answer(OrToolsStatus.FEASIBLE, plan=True, bound=25.0))
+    assert (termination.status, termination.limit_reached) == (SolveStatus.FEASIBLE, False)
+    assert termination.interrupted
+    assert "interrupted before proving optimality" in termination.message
+
+
+@pytest.mark.parametrize(("seconds", "limit"), [(0.49, False), (0.5, True)])
+def test_a_plan_after_half_the_limit_was_stopped_by_it(seconds: float, limit: bool) -> None:
+    answer = _answer(OrToolsStatus.FEASIBLE, plan=True, bound=25.0, seconds=seconds, time_limit=1)
+    termination = _read("scip", answer, time_limit=1.0)
+    assert (termination.limit_reached, termination.interrupted) == (limit, not limit)

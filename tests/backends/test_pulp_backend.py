@@ -8,6 +8,8 @@ reproduce the reported objective.
 from __future__ import annotations
 
 import dataclasses
+import time
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -28,18 +30,18 @@ from problems import (
     unbounded,
 )
 
-from allocator.backends import BackendError, SolveOptions, SolveResult, SolveStatus
-from allocator.backends.pulp_backend import (
-    OPTIMAL_GAP,
-    PulpBackend,
-    _cbc_bound,
-    _judge,
-    _read_cbc,
-    _read_pulp,
-    _Said,
-    build_problem,
+from allocator.backends import BackendError, SolveOptions, SolveResult, SolveStatus, Termination
+from allocator.backends.conditions import Condition, Outcome
+from allocator.backends.finish import Label, finish
+from allocator.backends.pulp_backend import PulpBackend, _Interrupt, build_problem
+from allocator.backends.pulp_solvers import (
+    cbc_bound,
     cbc_early_stop,
+    read_cbc,
+    read_highs,
+    read_pulp,
 )
+from allocator.backends.termination import CLOSED_GAP
 from allocator.model import LinearModel, ModelBuilder
 
 BACKEND = PulpBackend()
@@ -75,7 +77,7 @@ def assert_consistent(model: LinearModel, result: SolveResult) -> None:
         assert not done.limit_reached
         assert done.proven_optimal or "allowed relative gap" in done.message
     if done.status is SolveStatus.FEASIBLE:
-        assert done.gap is None or done.gap > OPTIMAL_GAP or done.limit_reached
+        assert done.gap is None or done.gap > CLOSED_GAP or done.limit_reached
         assert done.message
     if done.status is SolveStatus.NO_SOLUTION:
         assert done.limit_reached
@@ -293,43 +295,107 @@ Gap:                            -0.02
 
 def test_cbc_bound_is_read_and_widened_for_rounding() -> None:
     maximise = slow_knapsack()  # offset -100
-    assert _cbc_bound(CBC_LOG.format(side="Upper"), maximise) == pytest.approx(
+    assert cbc_bound(CBC_LOG.format(side="Upper"), maximise) == pytest.approx(
         3734.853 + 0.0005 - 100
     )
-    assert _cbc_bound(CBC_LOG.format(side="Lower"), maximise) is None  # wrong side: ignored
+    assert cbc_bound(CBC_LOG.format(side="Lower"), maximise) is None  # wrong side: ignored
     minimise = minimum_with_offset()  # offset 5
-    assert _cbc_bound(CBC_LOG.format(side="Lower"), minimise) == pytest.approx(
-        3734.853 - 0.0005 + 5
-    )
-    assert _cbc_bound("Result - Optimal solution found\n", minimise) is None
+    assert cbc_bound(CBC_LOG.format(side="Lower"), minimise) == pytest.approx(3734.853 - 0.0005 + 5)
+    assert cbc_bound("Result - Optimal solution found\n", minimise) is None
 
 
 @pytest.mark.parametrize(
-    ("status", "solution", "time_limit", "said", "has_plan", "limit"),
+    ("status", "solution", "time_limit", "condition", "has_plan"),
     [
-        (pulp.LpStatusOptimal, pulp.LpSolutionOptimal, None, _Said.OPTIMAL, True, False),
-        (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible, 5, _Said.STOPPED, True, True),
-        (pulp.LpStatusNotSolved, pulp.LpSolutionIntegerFeasible, None, _Said.STOPPED, True, False),
-        (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound, 5, _Said.STOPPED, False, True),
-        (pulp.LpStatusNotSolved, pulp.LpSolutionInfeasible, None, _Said.STOPPED, False, False),
-        (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible, None, _Said.INFEASIBLE, False, False),
+        (pulp.LpStatusOptimal, pulp.LpSolutionOptimal, None, Condition.OPTIMAL, True),
+        (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible, 5, Condition.TIME_LIMIT, True),
+        (pulp.LpStatusNotSolved, pulp.LpSolutionIntegerFeasible, None, Condition.STOPPED, True),
+        (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound, 5, Condition.TIME_LIMIT, False),
+        (pulp.LpStatusNotSolved, pulp.LpSolutionInfeasible, None, Condition.STOPPED, False),
+        (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible, None, Condition.INFEASIBLE, False),
         (
             pulp.LpStatusUnbounded,
             pulp.LpSolutionUnbounded,
             None,
-            _Said.UNBOUNDED_OR_INFEASIBLE,
-            False,
+            Condition.INFEASIBLE_OR_UNBOUNDED,
             False,
         ),
-        (pulp.LpStatusUndefined, pulp.LpSolutionInfeasible, None, _Said.ERROR, False, False),
-        (pulp.LpStatusOptimal, pulp.LpSolutionNoSolutionFound, None, _Said.ERROR, False, False),
+        (pulp.LpStatusUndefined, pulp.LpSolutionInfeasible, None, Condition.ERROR, False),
+        (pulp.LpStatusOptimal, pulp.LpSolutionNoSolutionFound, None, Condition.ERROR, False),
     ],
 )
 def test_other_solvers_are_read_from_pulps_status_pair(
-    status: int, solution: int, time_limit: float | None, said: _Said, has_plan: bool, limit: bool
+    status: int,
+    solution: int,
+    time_limit: float | None,
+    condition: Condition,
+    has_plan: bool,
 ) -> None:
-    reading = _read_pulp(SimpleNamespace(status=status, sol_status=solution), time_limit)
-    assert (reading.said, reading.has_plan, reading.time_limit_hit) == (said, has_plan, limit)
+    problem = SimpleNamespace(status=status, sol_status=solution)
+    outcome, plan = read_pulp(problem, knapsack(), time_limit)
+    assert (outcome.condition, plan) == (condition, has_plan)
+
+
+class _FakeHighs:
+    """What ``read_highs`` asks of the ``highspy.Highs`` PuLP keeps."""
+
+    def __init__(self, status: str, feasible: bool, dual_bound: float = INF) -> None:
+        import highspy
+
+        kind = highspy.SolutionStatus
+        self.status = SimpleNamespace(name=status)
+        self.info = SimpleNamespace(
+            primal_solution_status=kind.kSolutionStatusFeasible
+            if feasible
+            else kind.kSolutionStatusNone,
+            mip_dual_bound=dual_bound,
+        )
+
+    def getModelStatus(self) -> SimpleNamespace:  # noqa: N802 (highspy's name)
+        return self.status
+
+    def getInfo(self) -> SimpleNamespace:  # noqa: N802 (highspy's name)
+        return self.info
+
+    def modelStatusToString(self, status: SimpleNamespace) -> str:  # noqa: N802
+        return status.name
+
+    def version(self) -> str:
+        return "1.0"
+
+
+@pytest.mark.parametrize(
+    ("status", "feasible", "condition", "has_plan"),
+    [
+        ("kOptimal", True, Condition.OPTIMAL, True),
+        ("kOptimal", False, Condition.OPTIMAL, False),
+        ("kTimeLimit", True, Condition.TIME_LIMIT, True),
+        ("kTimeLimit", False, Condition.TIME_LIMIT, False),
+        ("kIterationLimit", True, Condition.STOPPED, True),
+        ("kInterrupt", False, Condition.STOPPED, False),
+        ("kInfeasible", False, Condition.INFEASIBLE, False),
+        ("kUnbounded", True, Condition.UNBOUNDED, False),
+        ("kUnbounded", False, Condition.INFEASIBLE_OR_UNBOUNDED, False),
+        ("kUnboundedOrInfeasible", False, Condition.INFEASIBLE_OR_UNBOUNDED, False),
+        ("kSolveError", False, Condition.ERROR, False),
+    ],
+)
+def test_highs_is_read_from_its_model_status(
+    status: str, feasible: bool, condition: Condition, has_plan: bool
+) -> None:
+    problem = SimpleNamespace(solverModel=_FakeHighs(status, feasible))
+    outcome, plan = read_highs(problem, knapsack())
+    assert (outcome.condition, plan) == (condition, has_plan)
+    assert outcome.said == f"HiGHS: {status}"
+    assert outcome.version == "HiGHS 1.0"
+
+
+def test_highs_bound_is_restored_to_the_model_s_sense_and_offset() -> None:
+    problem = SimpleNamespace(solverModel=_FakeHighs("kTimeLimit", True, dual_bound=-3734.0))
+    outcome, _ = read_highs(problem, slow_knapsack())  # a maximisation, offset -100
+    assert outcome.bound == pytest.approx(3734.0 - 100)
+    linear_model = SimpleNamespace(solverModel=_FakeHighs("kOptimal", True, dual_bound=1.0))
+    assert read_highs(linear_model, linear())[0].bound is None  # no integer columns
 
 
 # --- CBC stopping "on its time limit" before the limit ----------------------------------
@@ -347,6 +413,20 @@ def test_cbc_early_stop_names_the_wall_clock_the_limit_and_the_remedy() -> None:
     assert cbc_early_stop(3.0, None) == ""
 
 
+def _finished(outcome: Outcome, plan: bool, model: LinearModel, **options: object) -> Termination:
+    """What the finishing step makes of a reading (the plan, if any, all zeros)."""
+    values = np.zeros(model.num_variables) if plan else None
+    result = finish(
+        model,
+        SolveOptions(**options),  # type: ignore[arg-type]
+        replace(outcome, values=values),
+        label=Label("pulp", "cbc", "test"),
+        started=time.perf_counter(),
+        recheck=lambda seconds: pytest.fail("no re-check expected"),
+    )
+    return result.termination
+
+
 @pytest.mark.parametrize(
     ("seconds", "says_early"), [(34.2, True), (53.9, True), (54.0, False), (61.0, False)]
 )
@@ -356,16 +436,17 @@ def test_a_cbc_time_limit_stop_short_of_the_limit_says_so(seconds: float, says_e
     problem = SimpleNamespace(
         status=pulp.LpStatusOptimal, sol_status=pulp.LpSolutionIntegerFeasible
     )
-    reading = _read_cbc(problem, model, 60.0, CBC_STOPPED_ON_TIME, seconds)
-    assert reading.time_limit_hit
-    options = SolveOptions(time_limit=60.0)
-    status, _, _, message = _judge(reading, model, options, np.zeros(model.num_variables))
-    assert status is SolveStatus.FEASIBLE
+    outcome, plan = read_cbc(problem, model, 60.0, CBC_STOPPED_ON_TIME, seconds)
+    assert (outcome.condition, plan) == (Condition.TIME_LIMIT, True)
+    done = _finished(outcome, plan, model, time_limit=60.0)
+    assert (done.status, done.limit_reached) == (SolveStatus.FEASIBLE, True)
     if says_early:
-        assert message == cbc_early_stop(seconds, 60.0)
-        assert f"after {seconds:.1f} s of wall clock, short of the 60 s limit" in message
+        assert done.message == cbc_early_stop(seconds, 60.0)
+        assert f"after {seconds:.1f} s of wall clock, short of the 60 s limit" in done.message
     else:
-        assert message == "stopped by the time limit (CBC: Stopped on time limit)"
+        assert done.message == (
+            "time limit of 60 s reached before optimality was proven (CBC: Stopped on time limit)"
+        )
 
 
 def test_a_cbc_time_limit_stop_without_a_plan_short_of_the_limit_says_so() -> None:
@@ -373,10 +454,14 @@ def test_a_cbc_time_limit_stop_without_a_plan_short_of_the_limit_says_so() -> No
     problem = SimpleNamespace(
         status=pulp.LpStatusNotSolved, sol_status=pulp.LpSolutionNoSolutionFound
     )
-    reading = _read_cbc(problem, model, 60.0, CBC_STOPPED_ON_TIME, 12.5)
-    status, objective, _, message = _judge(reading, model, SolveOptions(time_limit=60.0), None)
-    assert (status, objective) == (SolveStatus.NO_SOLUTION, None)
-    assert message == "no plan was found: " + cbc_early_stop(12.5, 60.0)
+    outcome, plan = read_cbc(problem, model, 60.0, CBC_STOPPED_ON_TIME, 12.5)
+    done = _finished(outcome, plan, model, time_limit=60.0)
+    assert (done.status, done.objective, done.limit_reached) == (
+        SolveStatus.NO_SOLUTION,
+        None,
+        True,
+    )
+    assert done.message == "no plan was found: " + cbc_early_stop(12.5, 60.0)
 
 
 def test_a_cbc_stop_that_is_not_the_time_limit_gets_no_timing_note() -> None:
@@ -385,16 +470,21 @@ def test_a_cbc_stop_that_is_not_the_time_limit_gets_no_timing_note() -> None:
         status=pulp.LpStatusOptimal, sol_status=pulp.LpSolutionIntegerFeasible
     )
     log = "Result - Stopped on ctrl-c\n"
-    reading = _read_cbc(problem, model, 60.0, log, 2.0)
-    assert (reading.time_limit_hit, reading.limit_note) == (False, "")
+    outcome, _ = read_cbc(problem, model, 60.0, log, 2.0)
+    assert (outcome.condition, outcome.limit_note) == (Condition.STOPPED, "")
+    assert (outcome.said, outcome.version) == ("CBC: Stopped on ctrl-c", "CBC")
+
+
+def test_cbc_s_version_is_read_from_its_log() -> None:
+    problem = SimpleNamespace(status=pulp.LpStatusOptimal, sol_status=pulp.LpSolutionOptimal)
+    outcome, plan = read_cbc(problem, knapsack(), None, CBC_STOPPED_ON_TIME, 1.0)
+    assert (outcome.condition, plan, outcome.version) == (Condition.OPTIMAL, True, "CBC 2.10.3")
 
 
 def test_ctrl_c_before_cbc_has_started_stops_at_once() -> None:
     """While PuLP still writes the model there is no CBC to hear the interrupt: stop now."""
     import os
     import signal
-
-    from allocator.backends.pulp_backend import _Interrupt
 
     interrupt = _Interrupt(child_solver=True)
     with pytest.raises(KeyboardInterrupt), interrupt.deferred():
@@ -407,8 +497,6 @@ def test_ctrl_c_while_cbc_runs_is_noted_for_cbc_to_answer() -> None:
     import os
     import signal
     import subprocess
-
-    from allocator.backends.pulp_backend import _Interrupt
 
     interrupt = _Interrupt(child_solver=True)
     child = subprocess.Popen(["sleep", "5"])
