@@ -15,23 +15,14 @@ import pandas as pd
 
 from allocator.case.model import Case
 from allocator.formulation.meaning import Dual, Elastic, RowMeaning, Tier
-from allocator.formulation.offers import committed_words, offered, option_array
+from allocator.formulation.offers import capacity_meaning, committed_words, option_array
 from allocator.model.builder import ModelBuilder, Terms
 
-CAPACITY = RowMeaning(
-    quantity="resource units",
-    binding="contract capacity used in full",
-    elastic=Elastic(Tier.LIMIT, "upper"),
-    change=lambda case, keys, n, users, fmt: (
-        f"{keys['supply']} would need {n} more units of capacity in {keys['period']}",
-        f"supply[{keys['supply']}].capacity",
-    ),
-    limit=lambda case, keys, fmt: (
-        f"{keys['supply']} offers at most "
-        f"{fmt(offered(case, keys['supply'], keys['period']))} units in {keys['period']}",
-        f"supply[{keys['supply']}].capacity",
-    ),
-    dual=Dual("contract capacity", "unit"),
+CAPACITY = capacity_meaning(
+    "contract capacity used in full",
+    "{supply} would need {n} more units of capacity in {period}",
+    "offers",
+    "contract capacity",
 )
 TAKE_OR_PAY = RowMeaning(
     quantity="resource units",

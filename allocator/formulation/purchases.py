@@ -14,24 +14,15 @@ import pandas as pd
 
 from allocator.case.model import Case
 from allocator.case.timing import availability
-from allocator.formulation.meaning import Dual, Elastic, RowMeaning, Tier
-from allocator.formulation.offers import committed_words, offered, option_array
+from allocator.formulation.meaning import Elastic, RowMeaning, Tier
+from allocator.formulation.offers import capacity_meaning, committed_words, option_array
 from allocator.model.builder import ModelBuilder, Terms
 
-BUY_CAPACITY = RowMeaning(
-    quantity="resource units",
-    binding="purchase capacity bought in full",
-    elastic=Elastic(Tier.LIMIT, "upper"),
-    change=lambda case, keys, n, users, fmt: (
-        f"{keys['supply']} would need to sell {n} more units in {keys['period']}",
-        f"supply[{keys['supply']}].capacity",
-    ),
-    limit=lambda case, keys, fmt: (
-        f"{keys['supply']} sells at most "
-        f"{fmt(offered(case, keys['supply'], keys['period']))} units in {keys['period']}",
-        f"supply[{keys['supply']}].capacity",
-    ),
-    dual=Dual("purchase capacity", "unit"),
+BUY_CAPACITY = capacity_meaning(
+    "purchase capacity bought in full",
+    "{supply} would need to sell {n} more units in {period}",
+    "sells",
+    "purchase capacity",
 )
 PURCHASE_MINIMUM = RowMeaning(
     quantity="resource units",
