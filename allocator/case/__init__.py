@@ -7,7 +7,8 @@ from pathlib import Path
 from allocator.case.errors import CaseError, Problem
 from allocator.case.loading import Source, build_case, read_case_data
 from allocator.case.model import Case
-from allocator.case.whatif import apply_scenario, scenario_problems
+from allocator.case.uncertainty_checks import uncertainty_problems
+from allocator.case.whatif import apply_changes, apply_scenario, scenario_problems
 from allocator.case.writing import case_to_data, dump_case, save_case
 
 
@@ -15,11 +16,11 @@ def load_case(path: str | Path, scenario: str | None = None) -> Case:
     """Load, validate and (optionally) apply one scenario to the case at ``path``.
 
     Raises ``CaseError`` listing every problem: in the file, in the CSV tables
-    it names and in each of its scenarios.
+    it names, in each of its scenarios and in its uncertainty.
     """
     data, source = read_case_data(path)
     case = build_case(data, source)
-    problems = scenario_problems(case, source)
+    problems = scenario_problems(case, source) + uncertainty_problems(case, source)
     if problems:
         raise CaseError(problems)
     return case if scenario is None else apply_scenario(case, scenario, source)
@@ -30,6 +31,7 @@ __all__ = [
     "CaseError",
     "Problem",
     "Source",
+    "apply_changes",
     "apply_scenario",
     "case_to_data",
     "dump_case",

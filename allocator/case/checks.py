@@ -59,7 +59,7 @@ def _unique_periods(case: Case) -> Iterator[Finding]:
 
 
 def _unique_ids(case: Case) -> Iterator[Finding]:
-    for section in ("resources", "sites", "supply", "funding", "projects"):
+    for section in ("resources", "sites", "supply", "funding", "projects", "uncertainty"):
         yield from _duplicates([item.id for item in getattr(case, section)], (section,))
     for index, project in enumerate(case.projects):
         if project.levels is not None:

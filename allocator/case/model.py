@@ -22,6 +22,7 @@ from allocator.case.types import (
     Rate,
     SignedAmount,
 )
+from allocator.case.uncertainty import RandomFactor
 
 
 class Objective(StrEnum):
@@ -79,6 +80,7 @@ class Case(CaseModel):
     min_share: dict[Id, Fraction] = Field(default_factory=dict)
     share_basis: ShareBasis = ShareBasis.COST
     scenarios: dict[Id, Scenario] = Field(default_factory=dict)
+    uncertainty: list[RandomFactor] = Field(default_factory=list)
 
     @cached_property
     def period_index(self) -> dict[str, int]:

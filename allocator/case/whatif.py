@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,6 +13,7 @@ from allocator.case.gcpause import gc_paused
 from allocator.case.loading import VOCABULARY, Source, findings_to_problems
 from allocator.case.messages import validation_problems
 from allocator.case.model import Case
+from allocator.case.scenario_model import Change
 from allocator.case.scenarios import ChangeError, apply_change
 
 
@@ -52,40 +54,117 @@ def scenario_problems(case: Case, source: Source) -> list[Problem]:
 
 
 def _apply(case: Case, name: str, source: Source) -> tuple[Case | None, list[Problem]]:
-    data = case_data(case)
+    changes = case.scenarios[name].changes
+    where = [("scenarios", name, "changes", index, "path") for index in range(len(changes))]
+    changed, cannot, inner = _changed(case, changes, source)
+    if cannot:
+        return None, _located(cannot, where, source)
+    return changed, _within(("scenarios", name), inner, source)
+
+
+def apply_changes(
+    case: Case, changes: Sequence[Change | Mapping[str, Any]], source: Source | None = None
+) -> Case:
+    """A new, validated case with ``changes`` applied in order; ``case`` is unchanged.
+
+    Each change is a scenario change as data (``{"path": ..., "scale": 0.8}``, or a
+    ``Change``): the operations of a scenario (set, scale, add, remove, append), the
+    same code the scenarios and the sweeps use. Raises ``CaseError`` with every
+    problem at once: changes that cannot apply (at ``changes[i].path``), or a result
+    that breaks a rule of the case. The new case has no scenarios of its own.
+    """
+    source = source or Source(case.name)
+    parsed = []
     problems = []
-    for index, change in enumerate(case.scenarios[name].changes):
+    for index, change in enumerate(changes):
+        try:
+            parsed.append(change if isinstance(change, Change) else Change.model_validate(change))
+        except ValidationError as err:
+            inner = validation_problems(err, change, lambda _: (source.file, None), VOCABULARY)
+            problems += [
+                Problem(p.file, f"changes[{index}].{p.path}".rstrip("."), p.message, None)
+                for p in inner
+            ]
+    if problems:
+        raise CaseError(problems)
+    where = [("changes", index, "path") for index in range(len(parsed))]
+    changed, cannot, inner = _changed(case, parsed, source)
+    if changed is None:
+        raise CaseError(_located(cannot, where, source) or [_restated(p) for p in inner])
+    return changed
+
+
+def changed_case(
+    case: Case, changes: Sequence[Change]
+) -> tuple[Case | None, list[str], list[Problem]]:
+    """(the changed case, or None; what each change that cannot apply says; the problems
+    of a result that breaks a rule, as found in the changed case)."""
+    changed, cannot, broken = _changed(case, changes, Source(case.name))
+    return changed, [message for _, message in cannot], broken
+
+
+def _changed(
+    case: Case, changes: Sequence[Change], source: Source
+) -> tuple[Case | None, list[tuple[int, str]], list[Problem]]:
+    """The changed case, or the problems: (index, message) of each change that cannot
+    apply, and the problems of the result (as found in the changed case)."""
+    data = case_data(case)
+    cannot = []
+    for index, change in enumerate(changes):
         try:
             apply_change(data, change)
         except ChangeError as err:
-            loc = ("scenarios", name, "changes", index, "path")
-            file, line = source.locate(loc)
-            problems.append(
-                Problem(file, f"scenarios.{name}.changes[{index}].path", str(err), line)
-            )
-    if problems:
-        return None, problems
-    data["scenarios"] = {}  # the scenarios were written for the base case, not for this one
+            cannot.append((index, str(err)))
+    if cannot:
+        return None, cannot, []
+    data["scenarios"] = {}  # written for the base case, not for this one
     try:
         with gc_paused():
             changed = Case.model_validate(data)
     except ValidationError as err:
-        inner = validation_problems(err, data, lambda _: (source.file, None), VOCABULARY)
-        return None, _within(name, inner, source)
+        return None, [], validation_problems(err, data, lambda _: (source.file, None), VOCABULARY)
     with gc_paused():
         findings = check_case(changed)
     if findings:
-        inner = findings_to_problems(findings, data, Source(source.file))
-        return None, _within(name, inner, source)
-    return changed, []
+        return None, [], findings_to_problems(findings, data, Source(source.file))
+    return changed, [], []
 
 
-def _within(name: str, inner: list[Problem], source: Source) -> list[Problem]:
-    """Restate problems of a changed case as problems of the scenario that made it."""
-    file, line = source.locate(("scenarios", name))
+def _located(
+    cannot: list[tuple[int, str]], where: list[tuple[str | int, ...]], source: Source
+) -> list[Problem]:
+    problems = []
+    for index, message in cannot:
+        file, line = source.locate(where[index])
+        problems.append(Problem(file, join_loc(where[index]), message, line))
+    return problems
+
+
+def join_loc(loc: tuple[str | int, ...]) -> str:
+    """``scenarios.cut.changes[0].path`` from its parts."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _restated(problem: Problem) -> Problem:
+    return Problem(
+        problem.file,
+        "",
+        f"the changes leave {problem.path or 'the case'} invalid: {problem.message}",
+    )
+
+
+def _within(
+    loc: tuple[str | int, ...], inner: list[Problem], source: Source, who: str = ""
+) -> list[Problem]:
+    """Restate problems of a changed case as problems of what made it (a scenario, a
+    random factor's value)."""
+    file, line = source.locate(loc)
     return [
         Problem(
-            file, f"scenarios.{name}", f"leaves {p.path or 'the case'} invalid: {p.message}", line
+            file, join_loc(loc), f"{who}leaves {p.path or 'the case'} invalid: {p.message}", line
         )
         for p in inner
     ]
