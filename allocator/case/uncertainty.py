@@ -115,18 +115,21 @@ DISTRIBUTIONS = ("choice", "uniform", "normal", "lognormal", "triangular")
 
 
 def _kind(value: Any) -> str | None:
+    """The tag of the distribution ``value`` names (tags differ from the keys, so that a
+    problem's path runs through the data: ``set.p[0]``, not ``set.choice[0]``)."""
     if isinstance(value, dict):
         named = [k for k in DISTRIBUTIONS if k in value]
-        return named[0] if len(named) == 1 else None
-    return getattr(value, "kind", None)
+        return f"{named[0]} distribution" if len(named) == 1 else None
+    kind = getattr(value, "kind", None)
+    return None if kind is None else f"{kind} distribution"
 
 
 Distribution = Annotated[
-    Annotated[Choice, Tag("choice")]
-    | Annotated[Uniform, Tag("uniform")]
-    | Annotated[Normal, Tag("normal")]
-    | Annotated[LogNormal, Tag("lognormal")]
-    | Annotated[Triangular, Tag("triangular")],
+    Annotated[Choice, Tag("choice distribution")]
+    | Annotated[Uniform, Tag("uniform distribution")]
+    | Annotated[Normal, Tag("normal distribution")]
+    | Annotated[LogNormal, Tag("lognormal distribution")]
+    | Annotated[Triangular, Tag("triangular distribution")],
     Discriminator(
         _kind,
         custom_error_type="distribution",

@@ -78,19 +78,22 @@ def apply_changes(
     problems = []
     for index, change in enumerate(changes):
         try:
-            parsed.append(change if isinstance(change, Change) else Change.model_validate(change))
+            parsed.append(
+                (index, change if isinstance(change, Change) else Change.model_validate(change))
+            )
         except ValidationError as err:
             inner = validation_problems(err, change, lambda _: (source.file, None), VOCABULARY)
             problems += [
                 Problem(p.file, f"changes[{index}].{p.path}".rstrip("."), p.message, None)
                 for p in inner
             ]
+    changed, cannot, inner = _changed(case, [c for _, c in parsed], source)
+    where = [("changes", index, "path") for index, _ in parsed]
+    problems += _located(cannot, where, source)
     if problems:
         raise CaseError(problems)
-    where = [("changes", index, "path") for index in range(len(parsed))]
-    changed, cannot, inner = _changed(case, parsed, source)
     if changed is None:
-        raise CaseError(_located(cannot, where, source) or [_restated(p) for p in inner])
+        raise CaseError([_restated(p) for p in inner])
     return changed
 
 
