@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import math
 import os
 import shutil
@@ -37,15 +36,14 @@ import dask
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from distributed import LocalCluster
 
 from allocator.analysis.runner import Runner
 from allocator.case.draws import Draw, grid_draws
 from allocator.case.loading import Source, build_case
 from allocator.case.model import Case
-from allocator.engine import Result
+from allocator.engine import PlanCheckError, Result
 from allocator.errors import InputError
-from allocator.sweep.engine import run_sweep
+from allocator.sweep.engine import local_cluster, run_sweep
 from allocator.sweep.record import RECORD_FIELDS, solve_draw
 from allocator.sweep.store import (
     draw_key,
@@ -54,6 +52,7 @@ from allocator.sweep.store import (
     solve_identity,
     write_record,
 )
+from allocator.verify import Violation
 
 CASE: dict[str, Any] = {
     "name": "sweep-lab",
@@ -114,6 +113,17 @@ class SlowRunner(Runner):
         return super().solve(case, scenario)
 
 
+@dataclass(frozen=True)
+class RejectingRunner(Runner):
+    """A runner whose plans fail the checker when the money is scaled by 0.2."""
+
+    def solve(self, case: Case, scenario: str | None = None) -> Result:
+        """Raise ``PlanCheckError`` for a poor draw, else solve."""
+        if case.budget.amounts["Y1"] < 10:
+            raise PlanCheckError((Violation("budget", "Y1", "made up for the test"),))
+        return super().solve(case, scenario)
+
+
 @pytest.fixture(scope="module")
 def case() -> Case:
     return build_case(json.loads(json.dumps(CASE)), Source("x.yaml"))
@@ -133,14 +143,7 @@ def serial(case: Case, draws: list[Draw]) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
     """The address of a local cluster of two worker processes shared by several tests."""
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        silence_logs=logging.ERROR,
-    ) as local:
+    with local_cluster(2) as local:
         yield local.scheduler_address
 
 
@@ -365,6 +368,19 @@ def test_invalid_and_infeasible_draws_are_records_like_the_others(
     assert table["weight"].tolist() == [0.25, 0.25, 0.5]
     assert_same_records(table, [solve_draw(case, d, RUNNER) for d in HAND_MADE])
     assert len(record_files(tmp_path)) == 3
+
+
+def test_a_draw_that_fails_ends_the_sweep_with_its_error_and_keeps_the_others(
+    case: Case, draws: list[Draw], tmp_path: Path, cluster: str
+) -> None:
+    with pytest.raises(PlanCheckError) as raised:
+        run_sweep(case, draws, RejectingRunner(), out=tmp_path, scheduler=cluster)
+    assert raised.value.violations == (Violation("budget", "Y1", "made up for the test"),)
+    assert str(raised.value) == "the plan breaks 1 rule(s): budget: Y1: made up for the test"
+    kept = {pq.read_table(f).column("draw")[0].as_py() for f in record_files(tmp_path)}
+    assert kept <= {2, 3, 4, 5}
+    run = run_sweep(case, draws[2:], RUNNER, out=tmp_path, scheduler=cluster)
+    assert (run.solved, run.skipped) == (4 - len(kept), len(kept))
 
 
 def test_bad_requests_are_refused_before_any_work(

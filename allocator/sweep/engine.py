@@ -175,15 +175,7 @@ def _client(scheduler: str | None, workers: int | None, jobs: int) -> Iterator[C
         with client:
             yield client
         return
-    count = min(workers or os.cpu_count() or 1, jobs)
-    cluster = LocalCluster(
-        n_workers=count,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # its health page: any free port
-        silence_logs=logging.ERROR,
-    )
+    cluster = local_cluster(min(workers or os.cpu_count() or 1, jobs))
     try:
         with Client(cluster) as client:
             client.register_plugin(IgnoreInterrupts(), name="allocator-ignore-interrupts")
@@ -193,6 +185,19 @@ def _client(scheduler: str | None, workers: int | None, jobs: int) -> Iterator[C
         raise
     finally:
         cluster.close()
+
+
+def local_cluster(workers: int) -> LocalCluster:
+    """The cluster a sweep starts: ``workers`` single-threaded worker processes, no
+    dashboard, only errors logged."""
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # its health page: any free port
+        silence_logs=logging.ERROR,
+    )
 
 
 def _stop_workers(cluster: LocalCluster) -> None:
