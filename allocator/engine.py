@@ -38,6 +38,10 @@ class PlanCheckError(Exception):
         more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""
         super().__init__(f"the plan breaks {len(violations)} rule(s): {shown}{more}")
 
+    def __reduce__(self) -> tuple[type[PlanCheckError], tuple[tuple[Violation, ...]]]:
+        """Pickled with its violations (a sweep's worker sends it back to the caller)."""
+        return (type(self), (self.violations,))
+
 
 @dataclass(frozen=True, kw_only=True)
 class Result:

@@ -1,7 +1,7 @@
 """Data flows one way: the rooms below the reports never import the reports or the commands.
 
-Case, model, formulation, backends, plan, checker, analyses, explanations and the engine
-produce data; ``allocator.report`` renders it and ``allocator.commands`` (with
+Case, model, formulation, backends, plan, checker, analyses, explanations, sweeps and the
+engine produce data; ``allocator.report`` renders it and ``allocator.commands`` (with
 ``allocator.cli``) parse arguments and call both. An import from a lower room back up
 into a higher one is read here from the source (``ast``), without importing anything.
 """
@@ -24,9 +24,11 @@ BELOW_THE_REPORTS = [
     "verify",
     "analysis",
     "explain",
+    "sweep",
     "engine.py",
     "errors.py",
     "numbers.py",
+    "quiet.py",
 ]
 ABOVE = ("allocator.report", "allocator.commands", "allocator.cli")
 
