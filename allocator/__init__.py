@@ -13,6 +13,7 @@ from allocator.case import (
 from allocator.engine import PlanCheckError, Result, solve
 from allocator.errors import InputError
 from allocator.plan import Plan
+from allocator.sweeps.api import Sweep, sweep
 from allocator.verify import Verification, Violation, verify
 
 __version__ = "0.1.0"
@@ -25,6 +26,7 @@ __all__ = [
     "PlanCheckError",
     "Problem",
     "Result",
+    "Sweep",
     "Verification",
     "Violation",
     "__version__",
@@ -34,5 +36,6 @@ __all__ = [
     "load_case",
     "save_case",
     "solve",
+    "sweep",
     "verify",
 ]

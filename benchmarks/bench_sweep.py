@@ -54,9 +54,9 @@ from allocator.case.draws import Draw, monte_carlo_draws
 from allocator.case.model import Case
 from allocator.case.uncertainty_checks import uncertainty_problems
 from allocator.engine import Result
-from allocator.sweep.engine import local_cluster, run_sweep
-from allocator.sweep.record import solve_draw
-from allocator.sweep.store import write_record
+from allocator.sweeps.engine import local_cluster, run_sweep
+from allocator.sweeps.record import solve_draw
+from allocator.sweeps.store import write_record
 
 FALLBACK_FACTORS: list[dict[str, Any]] = [
     {
@@ -146,7 +146,7 @@ def peak_mib() -> float:
 
 def warm_up() -> None:
     """Import what a worker needs before its first draw (run in each worker)."""
-    import allocator.sweep.engine  # noqa: F401
+    import allocator.sweeps.engine  # noqa: F401
 
 
 def load(path: Path, factors: Path | None) -> tuple[Case, str]:

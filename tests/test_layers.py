@@ -24,7 +24,7 @@ BELOW_THE_REPORTS = [
     "verify",
     "analysis",
     "explain",
-    "sweep",
+    "sweeps",
     "engine.py",
     "errors.py",
     "numbers.py",

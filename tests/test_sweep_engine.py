@@ -43,9 +43,9 @@ from allocator.case.loading import Source, build_case
 from allocator.case.model import Case
 from allocator.engine import PlanCheckError, Result
 from allocator.errors import InputError
-from allocator.sweep.engine import local_cluster, run_sweep
-from allocator.sweep.record import RECORD_FIELDS, solve_draw
-from allocator.sweep.store import (
+from allocator.sweeps.engine import local_cluster, run_sweep
+from allocator.sweeps.record import RECORD_FIELDS, solve_draw
+from allocator.sweeps.store import (
     draw_key,
     finished_keys,
     read_records,

@@ -27,8 +27,8 @@ from allocator.case.model import Case
 from allocator.case.uncertainty_checks import uncertainty_problems
 from allocator.errors import InputError
 from allocator.report.sweep_view import BAR_WIDTH, BLOCKS, HISTOGRAM_TITLE, render_sweep
-from allocator.sweep.record import RECORD_FIELDS, solve_draw
-from allocator.sweep.summary import Bin, summarise, summary_document, weighted_quantile
+from allocator.sweeps.record import RECORD_FIELDS, solve_draw
+from allocator.sweeps.summary import Bin, summarise, summary_document, weighted_quantile
 
 EXACT = 1e-9
 

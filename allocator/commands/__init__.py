@@ -16,6 +16,7 @@ from allocator.commands.generate import generate_command
 from allocator.commands.marginals import marginals_command
 from allocator.commands.opportunity import opportunity_command
 from allocator.commands.solve import solve_command
+from allocator.commands.sweep import sweep_command
 from allocator.commands.validate import validate_command
 
 COMMANDS: dict[str, Callable[..., None]] = {
@@ -27,5 +28,6 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "opportunity": opportunity_command,
     "explain": explain_command,
     "frontier": frontier_command,
+    "sweep": sweep_command,
 }
 """Command name -> the function that runs it."""

@@ -1,6 +1,6 @@
 """The terminal report of a sweep: how the outcome is spread over the draws of the uncertainty.
 
-Reads a ``Summary`` only (allocator/sweep/summary.py): the headline (how many draws,
+Reads a ``Summary`` only (allocator/sweeps/summary.py): the headline (how many draws,
 grid or Monte Carlo, the chance of no plan, the statuses), the objective, the cash low
 point and the credit peak (mean, standard deviation, quantiles; for Monte Carlo the
 standard error of the mean), a histogram of the objective, how often each project is
@@ -18,7 +18,7 @@ from rich.text import Text
 
 from allocator.numbers import amount, plural, share
 from allocator.report import tables
-from allocator.sweep.summary import Bin, Summary
+from allocator.sweeps.summary import Bin, Summary
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 """A bar's last character by eighths of a cell: BLOCKS[k] is k eighths (BLOCKS[8] full)."""

@@ -38,6 +38,7 @@ RECORD_FIELDS = (
     "bound",
     "gap",
     "message",
+    "solver_version",
     "funded",
     "levels",
     "starts",
@@ -77,6 +78,7 @@ def _empty(draw: Draw) -> dict[str, Any]:
         "bound": None,
         "gap": None,
         "message": "",
+        "solver_version": "",
         "funded": [],
         "levels": "{}",
         "starts": "{}",
@@ -98,6 +100,7 @@ def _figures(result: Result) -> dict[str, Any]:
         "bound": t.bound,
         "gap": t.gap,
         "message": t.message,
+        "solver_version": t.solver_version,
     }
     plan = result.plan
     if plan is None:

@@ -50,7 +50,7 @@ import pandas as pd
 from allocator.backends.termination import SolveStatus
 from allocator.case.model import Case
 from allocator.errors import InputError
-from allocator.sweep.record import INVALID
+from allocator.sweeps.record import INVALID
 
 PLAN_STATUSES = (SolveStatus.OPTIMAL.value, SolveStatus.FEASIBLE.value)
 """The statuses of a draw with a plan."""

@@ -1,7 +1,7 @@
 """Running a sweep's draws on Dask, keeping every finished draw on disk, resuming.
 
 ``run_sweep(case, draws, runner, out=...)`` solves every draw not already in ``out``
-(see ``allocator.sweep.store``) on a Dask cluster: a ``LocalCluster`` of single-threaded
+(see ``allocator.sweeps.store``) on a Dask cluster: a ``LocalCluster`` of single-threaded
 worker processes started for the run (``workers`` of them, default one per CPU), or the
 cluster whose scheduler is at ``scheduler`` (``tcp://host:8786``), whose workers must
 import the same ``allocator``. The case goes to every worker once
@@ -49,8 +49,8 @@ from allocator.case.draws import Draw
 from allocator.case.model import Case
 from allocator.errors import InputError
 from allocator.quiet import quiet_solvers
-from allocator.sweep.record import solve_draw
-from allocator.sweep.store import (
+from allocator.sweeps.record import solve_draw
+from allocator.sweeps.store import (
     KEY,
     draw_key,
     finished_keys,

@@ -33,7 +33,7 @@ from allocator.backends.registry import get_backend
 from allocator.case.draws import Draw
 from allocator.case.model import Case
 from allocator.case.writing import case_to_data
-from allocator.sweep.record import RECORD_FIELDS
+from allocator.sweeps.record import RECORD_FIELDS
 
 KEY = "key"
 """The column with each record's key."""
@@ -51,6 +51,7 @@ SCHEMA = pa.schema(
         ("bound", pa.float64()),
         ("gap", pa.float64()),
         ("message", pa.string()),
+        ("solver_version", pa.string()),
         ("funded", pa.list_(pa.string())),
         ("levels", pa.string()),
         ("starts", pa.string()),
