@@ -236,6 +236,27 @@ def test_a_cluster_started_with_the_dask_commands(
     assert_same_records(run.draws, serial)
 
 
+def test_the_command_sweeps_on_the_cluster_named_by_scheduler(
+    serial: list[dict[str, Any]], tmp_path: Path, command_line_cluster: str
+) -> None:
+    """``allocator sweep CASE --scheduler ADDRESS``: the same draws, solved there."""
+    from typer.testing import CliRunner
+
+    from allocator.cli import app
+
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(CASE))
+    args = ["sweep", str(path), "--scheduler", command_line_cluster, "--gap", "0"]
+    done = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out"), "--json", "-"])
+    assert done.exit_code == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["solved"] == len(serial)
+    by_draw = {d["draw"]: d for d in document["draws"]}
+    for record in serial:
+        assert by_draw[record["draw"]]["status"] == record["status"]
+        assert by_draw[record["draw"]]["objective"] == pytest.approx(record["objective"])
+
+
 def test_a_worker_killed_mid_draw_loses_no_draw_and_counts_none_twice(
     case: Case, draws: list[Draw], serial: list[dict[str, Any]], tmp_path: Path
 ) -> None:
