@@ -227,3 +227,32 @@ def test_apply_changes_reports_every_problem_at_once() -> None:
 def test_apply_changes_says_which_rule_the_result_breaks() -> None:
     with pytest.raises(CaseError, match=r"leave supply\[cloud\].capacity invalid: negative"):
         allocator.apply_changes(case_with(), [{"path": "supply[cloud].capacity", "add": -500}])
+
+
+def test_validate_summarises_the_uncertainty(tmp_path) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from allocator.cli import app
+
+    data = copy.deepcopy(BASE) | {
+        "uncertainty": [
+            CAPACITY | {"scale": {"choice": [0.5, 1, 2]}},
+            DELAY | {"set": {"choice": ["Y1", "Y2"]}},
+        ]
+    }
+    (tmp_path / "case.yaml").write_text(yaml.safe_dump(data))
+    shown = CliRunner().invoke(
+        app, ["validate", str(tmp_path / "case.yaml")], env={"COLUMNS": "80"}
+    )
+    assert shown.exit_code == 0
+    assert "Uncertainty (6 grid points)" in shown.output
+    assert "supply[cloud].available_from" in shown.output
+    assert "scale, 3 choices" in shown.output
+    data["uncertainty"].append({"id": "noise", "path": "budget.amounts", "add": {"normal": [0, 1]}})
+    (tmp_path / "case.yaml").write_text(yaml.safe_dump(data))
+    shown = CliRunner().invoke(
+        app, ["validate", str(tmp_path / "case.yaml")], env={"COLUMNS": "80"}
+    )
+    assert "no grid: a continuous factor" in shown.output
+    assert "add, normal [0, 1]" in shown.output

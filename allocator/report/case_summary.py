@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ from allocator.case.money import Funding, FundingKind
 from allocator.case.series import active_values, calendar_values
 from allocator.case.supply import Supply, SupplyKind
 from allocator.case.timing import active_length, availability, start_bounds
+from allocator.case.uncertainty import Choice, RandomFactor
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,11 @@ class CaseSummary:
     resources: list[ResourceBalance] = field(default_factory=list)
     money: list[MoneySource] = field(default_factory=list)
     scenarios: dict[str, str] = field(default_factory=dict)
+    uncertainty: list[tuple[str, str, str]] = field(default_factory=list)
+    """(factor id, what it changes, how it is drawn) of each random factor."""
+    grid: int | None = None
+    """The number of grid points (combinations of the choices); None with a continuous
+    factor."""
 
 
 def summarise(case: Case) -> CaseSummary:
@@ -76,6 +83,7 @@ def summarise(case: Case) -> CaseSummary:
         "level": sum(len(p.all_levels) for p in projects),
         "must-fund project": sum(p.must_fund for p in projects),
         "scenario": len(case.scenarios),
+        "random factor": len(case.uncertainty),
     }
     first, last = case.periods[0], case.periods[-1]
     return CaseSummary(
@@ -91,7 +99,24 @@ def summarise(case: Case) -> CaseSummary:
         resources=[_balance(case, r.id, r.unit) for r in case.resources],
         money=_money(case),
         scenarios={name: s.description or "" for name, s in case.scenarios.items()},
+        uncertainty=[(f.id, f.path, _drawn(f)) for f in case.uncertainty],
+        grid=_grid_size(case),
     )
+
+
+def _drawn(factor: RandomFactor) -> str:
+    """``scale, 2 choices``, ``add, normal [0, 0.5]``."""
+    distribution = factor.distribution
+    if isinstance(distribution, Choice):
+        return f"{factor.operation}, {len(distribution.choice)} choices"
+    numbers = ", ".join(f"{v:g}" for v in getattr(distribution, distribution.kind))
+    return f"{factor.operation}, {distribution.kind} [{numbers}]"
+
+
+def _grid_size(case: Case) -> int | None:
+    if not case.uncertainty or not all(f.discrete for f in case.uncertainty):
+        return None
+    return math.prod(len(f.distribution.choice) for f in case.uncertainty)  # type: ignore[union-attr]
 
 
 def _balance(case: Case, resource: str, unit: str) -> ResourceBalance:

@@ -27,6 +27,8 @@ def render_summary(console: Console, file: str, summary: CaseSummary) -> None:
         console.print(_money(summary))
     if summary.scenarios:
         console.print(_scenarios(summary))
+    if summary.uncertainty:
+        console.print(_uncertainty(summary))
 
 
 def render_problems(console: Console, file: str, problems: list[Problem]) -> None:
@@ -109,4 +111,15 @@ def _scenarios(summary: CaseSummary) -> Group:
     for name, description in summary.scenarios.items():
         text = " ".join(description.split())  # folded YAML ends in a newline
         table.add_row(name, text or Text("(no description)", style="dim"))
+    return Group(table)
+
+
+def _uncertainty(summary: CaseSummary) -> Group:
+    grid = f"{summary.grid:,} grid points" if summary.grid else "no grid: a continuous factor"
+    table = Table(title=f"Uncertainty ({grid})", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("factor", no_wrap=True)
+    table.add_column("changes", overflow="fold")
+    table.add_column("drawn as", no_wrap=True)
+    for ident, path, drawn in summary.uncertainty:
+        table.add_row(ident, Text(path), drawn)
     return Group(table)
