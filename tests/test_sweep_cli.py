@@ -169,3 +169,19 @@ def test_the_python_api_returns_the_draws_and_the_summary(tmp_path) -> None:
     assert not found.grid
     assert found.seed == 5
     assert found.summary.expected_objective == pytest.approx(found.draws["objective"].mean())
+
+
+def test_a_resumed_sweep_counts_only_the_draws_still_to_solve(tmp_path) -> None:
+    """What the progress bar counts: the draws without a record in the folder."""
+    from allocator.case.draws import grid_draws
+    from allocator.sweeps.api import still_to_solve
+
+    case = build_case(SMALL, Source("small.yaml"))
+    runner = Runner(gap=0)
+    draws = grid_draws(case)
+    assert still_to_solve(case, draws, runner, tmp_path / "none") == 6
+    allocator.sweep(case, grid=True, runner=runner, workers=1, out=tmp_path / "out")
+    assert still_to_solve(case, draws, runner, tmp_path / "out") == 0
+    next(iter(sorted((tmp_path / "out").glob("draw-*.parquet")))).unlink()
+    assert still_to_solve(case, draws, runner, tmp_path / "out") == 1
+    assert still_to_solve(case, draws, Runner(gap=0.01), tmp_path / "out") == 6

@@ -46,7 +46,7 @@ from allocator.commands.common import (
 )
 from allocator.report.plan_json import CaseOrigin, records
 from allocator.report.sweep_view import render_sweep
-from allocator.sweeps.api import Sweep, choose_draws, sweep
+from allocator.sweeps.api import Sweep, choose_draws, still_to_solve, sweep
 from allocator.sweeps.summary import summary_document
 
 JSON_TEXT = ("values", "levels", "starts")
@@ -88,7 +88,8 @@ def sweep_command(
     folder = out or _default_out(json_out) or Path(tempfile.mkdtemp(prefix="allocator-sweep-"))
     with refusals(err, case_file):
         chosen, _ = choose_draws(case, grid=grid, draws=draws, seed=seed)
-        with _interrupts(err, folder), _progress(err, len(chosen)) as advance:
+        total = still_to_solve(case, chosen, runner, folder)
+        with _interrupts(err, folder), _progress(err, total) as advance:
             found = sweep(
                 case,
                 grid=grid,

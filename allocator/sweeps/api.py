@@ -61,6 +61,17 @@ def choose_draws(
     return grid_draws(case), True
 
 
+def still_to_solve(case: Case, draws: list[Draw], runner: Runner, out: str | Path) -> int:
+    """How many of ``draws`` have no record in ``out`` yet (what a resumed sweep solves)."""
+    from allocator.sweeps.store import draw_key, finished_keys, solve_identity
+
+    folder = Path(out)
+    if not folder.is_dir():
+        return len(draws)
+    identity = solve_identity(case, runner)
+    return len(draws) - len(finished_keys(folder, [draw_key(identity, d) for d in draws]))
+
+
 def sweep(
     case: Case,
     *,
