@@ -12,6 +12,7 @@ from allocator.case import (
 )
 from allocator.engine import PlanCheckError, Result, solve
 from allocator.errors import InputError
+from allocator.hedge.api import Hedge, hedge
 from allocator.plan import Plan
 from allocator.sweeps.api import Sweep, sweep
 from allocator.verify import Verification, Violation, verify
@@ -21,6 +22,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Case",
     "CaseError",
+    "Hedge",
     "InputError",
     "Plan",
     "PlanCheckError",
@@ -33,6 +35,7 @@ __all__ = [
     "apply_changes",
     "apply_scenario",
     "dump_case",
+    "hedge",
     "load_case",
     "save_case",
     "solve",

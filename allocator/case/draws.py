@@ -5,7 +5,8 @@ combination of the ``choice`` factors, each weighted by the product of its
 probabilities (the weights add up to 1). Monte Carlo draws (``monte_carlo_draws``)
 each weigh 1/N; draw i is sampled from its own stream, seeded by (seed, i), so the
 same seed gives the same draw i whatever N, the number of workers or the order in
-which draws are solved. ``draw_case`` applies a draw to the case: each factor's value
+which draws are solved. ``mean_draw`` is every factor at its mean (the expected-value
+future). ``draw_case`` applies a draw to the case: each factor's value
 as the scenario change it names, in the order the factors are listed.
 """
 
@@ -68,6 +69,51 @@ def monte_carlo_draws(case: Case, count: int, seed: int) -> list[Draw]:
         Draw(i, 1.0 / count, sample(factors, np.random.default_rng([seed, i])))
         for i in range(count)
     ]
+
+
+def mean_draw(case: Case) -> Draw:
+    """Every factor at its mean (weight 1): the expected-value future.
+
+    A choice of numbers: the probability-weighted mean sum_i p_i v_i (of lists of
+    numbers of one length, element by element); a choice of period labels: the period
+    at the weighted mean of their positions, rounded to the nearest (half a period
+    later); any other choice: its most probable value. A uniform: (lo + hi) / 2; a
+    normal: mu; a lognormal: exp(mu + sigma^2 / 2); a triangular: (lo + mode + hi) / 3.
+    """
+    return Draw(-1, 1.0, {f.id: _mean(case, f.distribution) for f in _factors(case)})
+
+
+def _mean(case: Case, d: Any) -> Any:
+    if isinstance(d, Uniform):
+        return (d.uniform[0] + d.uniform[1]) / 2
+    if isinstance(d, Normal):
+        return float(d.normal[0])
+    if isinstance(d, LogNormal):
+        return float(math.exp(d.lognormal[0] + d.lognormal[1] ** 2 / 2))
+    if isinstance(d, Triangular):
+        return sum(d.triangular) / 3
+    assert isinstance(d, Choice)
+    p = np.asarray(d.weights)
+    if all(_number(v) for v in d.choice):
+        return float(p @ np.asarray(d.choice, dtype=float))
+    if _series(d.choice):
+        return (p @ np.asarray(d.choice, dtype=float)).tolist()
+    if all(isinstance(v, str) and v in case.period_index for v in d.choice):
+        position = p @ np.array([case.period_index[v] for v in d.choice], dtype=float)
+        return case.periods[math.floor(position + 0.5)]
+    return d.choice[int(np.argmax(p))]
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _series(choice: list[Any]) -> bool:
+    """Lists of numbers, all of one length."""
+    return (
+        all(isinstance(v, list) and all(_number(x) for x in v) for v in choice)
+        and len({len(v) for v in choice}) == 1
+    )
 
 
 def sample(factors: list[RandomFactor], rng: np.random.Generator) -> dict[str, Any]:

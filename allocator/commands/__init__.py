@@ -13,6 +13,7 @@ from allocator.commands.compare import compare_command
 from allocator.commands.explain import explain_command
 from allocator.commands.frontier import frontier_command
 from allocator.commands.generate import generate_command
+from allocator.commands.hedge import hedge_command
 from allocator.commands.marginals import marginals_command
 from allocator.commands.opportunity import opportunity_command
 from allocator.commands.solve import solve_command
@@ -29,5 +30,6 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "explain": explain_command,
     "frontier": frontier_command,
     "sweep": sweep_command,
+    "hedge": hedge_command,
 }
 """Command name -> the function that runs it."""

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from allocator.backends.termination import SolveStatus
+from allocator.backends.termination import SolveStatus, Termination
 from allocator.case.model import Case
 from allocator.case.money import Funding
 from allocator.engine import Result
@@ -47,7 +47,11 @@ def render_result(console: Console, title: str, result: Result) -> None:
 
 def status_line(result: Result) -> str:
     """The status in plain words, saying whether optimality is proven."""
-    t = result.termination
+    return status_words(result.termination)
+
+
+def status_words(t: Termination) -> str:
+    """A termination's status in plain words, saying whether optimality is proven."""
     if t.status is SolveStatus.OPTIMAL:
         return "optimal (proven)" if t.proven_optimal else f"optimal within {percent(t.gap_limit)}"
     if t.status is SolveStatus.FEASIBLE:

@@ -25,6 +25,7 @@ from allocator.case.draws import Draw, draw_case
 from allocator.case.errors import CaseError
 from allocator.case.model import Case
 from allocator.engine import Result
+from allocator.plan import Plan
 
 INVALID = "invalid"
 """The status of a draw whose changes break a rule of the case."""
@@ -102,23 +103,27 @@ def _figures(result: Result) -> dict[str, Any]:
         "message": t.message,
         "solver_version": t.solver_version,
     }
-    plan = result.plan
-    if plan is None:
-        return figures
+    if result.plan is not None:
+        figures.update(plan_figures(result.case, result.plan))
+    return figures
+
+
+def plan_figures(case: Case, plan: Plan) -> dict[str, Any]:
+    """What a record keeps of a plan: funded projects (level, start), optional contracts
+    signed, the cash low point and its period, the credit peak, guaranteed returns paid."""
     funded = plan.projects[plan.projects["funded"]]
-    optional = {s.id for s in result.case.supply if s.optional}
+    optional = {s.id for s in case.supply if s.optional}
     signed = plan.supply.groupby("supply", sort=False)["signed"].any()
     money = plan.money
     low = int(np.argmin(money["cash"].to_numpy())) if len(money) else None
     balance = plan.credit["balance"].to_numpy()
-    figures.update(
-        funded=funded["id"].tolist(),
-        levels=json.dumps(dict(zip(funded["id"], funded["level"], strict=True))),
-        starts=json.dumps(dict(zip(funded["id"], funded["start"], strict=True))),
-        signed=[s for s, yes in signed.items() if yes and s in optional],
-        cash_low=None if low is None else float(money["cash"].iloc[low]),
-        cash_low_period=None if low is None else str(money["period"].iloc[low]),
-        credit_peak=float(balance.max()) if balance.size else 0.0,
-        guaranteed_returns=float(money["guaranteed_returns"].sum()),
-    )
-    return figures
+    return {
+        "funded": funded["id"].tolist(),
+        "levels": json.dumps(dict(zip(funded["id"], funded["level"], strict=True))),
+        "starts": json.dumps(dict(zip(funded["id"], funded["start"], strict=True))),
+        "signed": [s for s, yes in signed.items() if yes and s in optional],
+        "cash_low": None if low is None else float(money["cash"].iloc[low]),
+        "cash_low_period": None if low is None else str(money["period"].iloc[low]),
+        "credit_peak": float(balance.max()) if balance.size else 0.0,
+        "guaranteed_returns": float(money["guaranteed_returns"].sum()),
+    }

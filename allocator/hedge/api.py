@@ -1,0 +1,269 @@
+"""``allocator.hedge``: one first stage for every future of a case's uncertainty.
+
+The futures are draws of the case's ``uncertainty`` (every combination of the choices,
+or ``draws`` Monte Carlo samples from ``seed``, as in a sweep), each weighted by its
+probability. What is decided now (``allocator.hedge.stages``: signatures, equity,
+purchases, credit draws and project starts up to the commit period) is one decision;
+everything after it is each future's own. The answer:
+
+- the first stage that maximises (1 - lambda) E[objective] + lambda CVaR_alpha(objective)
+  over the futures (the extensive form, ``allocator.hedge.extensive``), and each
+  future's plan under it, every plan checked against that future's case;
+- ``expected_objective`` E[z(x*)], and ``cvar`` the mean objective of the worst
+  ``alpha`` share of the weight;
+- the expected-value plan: the case solved with every factor at its mean
+  (``allocator.case.draws.mean_draw``), its first stage held fixed in every future;
+  ``vss`` = E[z(x*)] - E[z(x_EV)], the value of solving the stochastic program (None
+  when the expected-value plan has no plan in some future);
+- ``evpi`` = E[max z_f] - E[z(x*)], the value of knowing the future before deciding;
+- with ``evaluate`` (a first stage from a plan), that first stage held fixed in every
+  future instead of choosing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from allocator.analysis.runner import Runner
+from allocator.backends.termination import SolveStatus, Termination
+from allocator.case.draws import draw_case, mean_draw
+from allocator.case.errors import CaseError
+from allocator.case.model import Case
+from allocator.errors import InputError
+from allocator.hedge.decisions import FirstStage, from_decisions, from_plan
+from allocator.hedge.extensive import Future, cvar_of, extensive_form
+from allocator.hedge.futures import decided_projects, make_futures
+from allocator.hedge.plans import FutureOutcome, expected, hindsight, recourse, solve_extensive
+from allocator.hedge.stages import commit_index
+from allocator.hedge.tables import futures_table, stage_tables
+from allocator.sweeps.api import choose_draws
+
+Done = Callable[[str], None]
+Phase = Callable[[str, int], Done]
+"""``phase(what, solves)`` is called as each phase begins (``solves`` 0: one long solve)
+and returns the callback each of its solves calls as it finishes."""
+
+DEFAULT_ALPHA = 0.1
+EVALUATED = "evaluated"
+"""The status of a hedge that held a given first stage instead of choosing one."""
+
+
+@dataclass(frozen=True)
+class ExpectedValuePlan:
+    """The plan of the expected-value case and what its first stage gives in each future
+    (``outcomes``; None with ``message`` when there is no such plan)."""
+
+    stage: FirstStage | None
+    first_stage: dict[str, pd.DataFrame] | None
+    outcomes: list[FutureOutcome] | None
+    expected_objective: float | None
+    no_plan: list[int]
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Hedge:
+    """A two-stage plan (see the module docstring).
+
+    ``status``: the extensive form's (optimal, feasible, infeasible, no_solution, ...),
+    or ``evaluated`` for a given first stage; ``first_stage``: its tables
+    (``allocator.hedge.tables``); ``futures``: one row per future.
+    """
+
+    status: str
+    message: str
+    termination: Termination | None
+    stage: FirstStage | None
+    first_stage: dict[str, pd.DataFrame]
+    futures: pd.DataFrame
+    expected_objective: float | None
+    cvar: float | None
+    alpha: float | None
+    risk_aversion: float
+    vss: float | None
+    evpi: float | None
+    wait_and_see: float | None
+    expected_value: ExpectedValuePlan | None
+    commit: str
+    grid: bool
+    seed: int | None
+    size: dict[str, int] = field(default_factory=dict)
+    outcomes: list[FutureOutcome] = field(default_factory=list, repr=False)
+
+
+def hedge(
+    case: Case,
+    *,
+    grid: bool = False,
+    draws: int | None = None,
+    seed: int = 0,
+    commit_through: str | None = None,
+    risk_aversion: float = 0.0,
+    alpha: float | None = None,
+    evaluate: FirstStage | None = None,
+    runner: Runner | None = None,
+    workers: int | None = None,
+    phase: Phase | None = None,
+) -> Hedge:
+    """The two-stage plan of ``case`` (see the module docstring).
+
+    ``commit_through``: the last period decided now (None: the first); ``alpha`` None
+    is 0.1 with risk aversion and no CVaR without; ``evaluate``: hold this first stage
+    fixed instead of choosing one; ``workers``: processes for the per-future solves.
+    Raises ``InputError`` for draws that cannot be made, a future that breaks a rule of
+    the case, a period not in the horizon, lambda outside [0, 1] or alpha outside (0, 1].
+    """
+    _check_risk(risk_aversion, alpha)
+    runner = runner or Runner()
+    phase = phase or _silent
+    commit = commit_index(case, commit_through)
+    chosen, is_grid = choose_draws(case, grid=grid, draws=draws, seed=seed)
+    futures = make_futures(case, chosen)
+    context = _Context(case, futures, commit, runner, workers, phase)
+    own = hindsight(
+        futures, runner, workers=workers, done=phase("solving each future on its own", len(futures))
+    )
+    if alpha is None and risk_aversion > 0:
+        alpha = DEFAULT_ALPHA
+    answer = _Answer(context, own, alpha, risk_aversion, is_grid, None if is_grid else seed)
+    if evaluate is not None:
+        outcomes = recourse(
+            futures, evaluate, commit, runner, workers=workers,
+            done=phase("holding the plan's first stage in each future", len(futures)),
+        )  # fmt: skip
+        return answer.build(EVALUATED, "", None, evaluate, outcomes)
+    hopeless = [o.future.index for o in own if o.status == SolveStatus.INFEASIBLE.value]
+    if hopeless:
+        message = (
+            f"future(s) {', '.join(map(str, hopeless))} have no plan even with hindsight: "
+            "no first stage can serve every future"
+        )
+        return answer.build(SolveStatus.INFEASIBLE.value, message, None, None, [])
+    ev = _expected_value_plan(context)
+    extensive = extensive_form(futures, commit, risk_aversion, alpha or DEFAULT_ALPHA)
+    model = extensive.model
+    phase(f"solving the extensive form: {len(futures)} futures, {model.num_variables:,} columns", 0)
+    termination, values = solve_extensive(extensive, runner)
+    stage = from_decisions(case, values) if values else None
+    outcomes = []
+    if stage is not None:
+        outcomes = recourse(
+            futures, stage, commit, runner, workers=workers,
+            done=phase("the best recourse to that first stage in each future", len(futures)),
+        )  # fmt: skip
+    size = {"columns": model.num_variables, "rows": model.num_constraints,
+            "nonzeros": int(model.matrix.nnz), "integers": int(model.integer.sum())}  # fmt: skip
+    return answer.build(
+        termination.status.value, termination.message, termination, stage, outcomes, ev, size
+    )
+
+
+@dataclass(frozen=True)
+class _Context:
+    case: Case
+    futures: list[Future]
+    commit: int
+    runner: Runner
+    workers: int | None
+    phase: Phase
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What every way of ending a hedge shares, and the step that builds the ``Hedge``."""
+
+    context: _Context
+    own: list[FutureOutcome]
+    alpha: float | None
+    risk_aversion: float
+    grid: bool
+    seed: int | None
+
+    def build(
+        self,
+        status: str,
+        message: str,
+        termination: Termination | None,
+        stage: FirstStage | None,
+        outcomes: list[FutureOutcome],
+        ev: ExpectedValuePlan | None = None,
+        size: dict[str, int] | None = None,
+    ) -> Hedge:
+        c = self.context
+        if not outcomes:
+            outcomes = [FutureOutcome(f, status, None, None, message) for f in c.futures]
+        mean = expected(outcomes)
+        ideal = expected(self.own)
+        decided = decided_projects(c.case, c.futures, c.commit)
+        return Hedge(
+            status=status,
+            message=message,
+            termination=termination,
+            stage=stage,
+            first_stage=stage_tables(c.case, stage, decided) if stage else {},
+            futures=futures_table(outcomes, self.own, ev.outcomes if ev else None),
+            expected_objective=mean,
+            cvar=_cvar(outcomes, self.alpha),
+            alpha=self.alpha,
+            risk_aversion=self.risk_aversion,
+            vss=_difference(mean, ev.expected_objective if ev else None),
+            evpi=_difference(ideal, mean),
+            wait_and_see=ideal,
+            expected_value=ev,
+            commit=c.case.periods[c.commit],
+            grid=self.grid,
+            seed=self.seed,
+            size=size or {},
+            outcomes=outcomes,
+        )
+
+
+def _expected_value_plan(c: _Context) -> ExpectedValuePlan:
+    """The mean case's plan, its first stage held fixed in every future."""
+    try:
+        mean_case = draw_case(c.case, mean_draw(c.case))
+    except CaseError as error:
+        problems = "; ".join(str(p) for p in error.problems)
+        return ExpectedValuePlan(None, None, None, None, [], f"the means break a rule: {problems}")
+    c.phase("solving the expected-value case (every factor at its mean)", 0)
+    result = c.runner.solve(mean_case)
+    if result.plan is None:
+        status = result.termination.status.value
+        return ExpectedValuePlan(None, None, None, None, [], f"the expected-value case: {status}")
+    stage = from_plan(mean_case, result.plan, c.commit)
+    outcomes = recourse(
+        c.futures, stage, c.commit, c.runner, workers=c.workers,
+        done=c.phase("holding the expected-value plan's first stage in each future",
+                     len(c.futures)),
+    )  # fmt: skip
+    no_plan = [o.future.index for o in outcomes if o.plan is None]
+    decided = decided_projects(c.case, c.futures, c.commit)
+    tables = stage_tables(c.case, stage, decided)
+    return ExpectedValuePlan(stage, tables, outcomes, expected(outcomes), no_plan)
+
+
+def _cvar(outcomes: list[FutureOutcome], alpha: float | None) -> float | None:
+    if alpha is None or any(o.objective is None for o in outcomes):
+        return None
+    objectives = np.array([o.objective for o in outcomes], dtype=float)
+    weights = np.array([o.future.weight for o in outcomes])
+    return cvar_of(objectives, weights, alpha)
+
+
+def _difference(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+def _check_risk(risk_aversion: float, alpha: float | None) -> None:
+    if not 0.0 <= risk_aversion <= 1.0:
+        raise InputError(f"the risk aversion must be between 0 and 1, got {risk_aversion:g}")
+    if alpha is not None and not 0.0 < alpha <= 1.0:
+        raise InputError(f"the CVaR share alpha must be in (0, 1], got {alpha:g}")
+
+
+def _silent(_what: str, _solves: int) -> Done:
+    return lambda _label: None

@@ -1,0 +1,177 @@
+"""Solving the extensive form, and evaluating a given first stage across the futures.
+
+A first stage is a mapping ``(family, key) -> value`` of the first-stage columns
+(``stages``). ``solve_extensive`` returns the one the extensive form chose.
+``recourse`` holds a first stage fixed and solves each future with it: what that first
+stage is worth in each future, and in which it has no plan; every plan is checked
+against that future's case by the independent checker. Given the first stage, the
+futures no longer share anything, so each future's best recourse is also the best for
+the whole (the expectation and the CVaR both grow with each future's objective): the
+plans of a two-stage plan are those ``recourse`` returns for the extensive form's first
+stage. ``hindsight`` solves each future on its own. Those per-future
+solves run in worker processes (``allocator.analysis.parallel``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from allocator.analysis.parallel import solve_many, worker_count
+from allocator.analysis.runner import Runner
+from allocator.backends.registry import get_backend
+from allocator.backends.termination import SolveStatus, Termination
+from allocator.case.model import Case
+from allocator.engine import Result
+from allocator.formulation import formulate
+from allocator.hedge.decisions import TOLERANCE, Decisions, FirstStage, decisions
+from allocator.hedge.extensive import Extensive, Future
+from allocator.hedge.stages import first_stage
+from allocator.plan import Plan
+
+
+@dataclass(frozen=True)
+class FutureOutcome:
+    """What a future's plan gives: its status, objective and plan (None without one)."""
+
+    future: Future
+    status: str
+    objective: float | None
+    plan: Plan | None
+    message: str = ""
+    solver_version: str = ""
+
+
+def solve_extensive(extensive: Extensive, runner: Runner) -> tuple[Termination, Decisions]:
+    """Solve the extensive form: its termination and the first stage it chose (empty
+    without a solution)."""
+    solved = get_backend(runner.backend).solve(extensive.model, runner.options())
+    termination = solved.termination
+    if solved.values is None or not termination.status.has_solution:
+        return termination, {}
+    x = solved.values
+    table = extensive.first[["family", "key", "column"]]
+    values = {
+        (family, key): float(x[column])
+        for family, key, column in table.itertuples(index=False, name=None)
+    }
+    return termination, values
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One future to solve in a worker: its case and, with a first stage held fixed, the
+    bounds of every column (None: the future's own optimum, with hindsight)."""
+
+    case: Case
+    runner: Runner
+    lower: np.ndarray | None = None
+    upper: np.ndarray | None = None
+
+
+def _solve_item(item: _Item) -> Result:
+    """Formulate the item's future (the same columns as in the caller) and solve it."""
+    formulation = formulate(item.case)
+    model = formulation.model
+    if item.lower is not None:
+        model = replace(model, lower=item.lower, upper=item.upper)
+    return item.runner.resolve(item.case, formulation, model)
+
+
+def recourse(
+    futures: list[Future],
+    stage: FirstStage,
+    commit: int,
+    runner: Runner,
+    *,
+    workers: int | None = None,
+    done: Callable[[str], None] | None = None,
+) -> list[FutureOutcome]:
+    """Each future solved with the first stage ``stage`` held fixed: the best recourse
+    to that first stage, or no plan (a first stage the future cannot carry out)."""
+    fixed = [
+        fixed_bounds(future, decisions(future.case, stage, commit), commit) for future in futures
+    ]
+    items = [
+        _Item(f.case, runner, *bounds)
+        for f, bounds in zip(futures, fixed, strict=True)
+        if not isinstance(bounds, str)
+    ]
+    solved = iter(_solve_all(items, futures, workers, done))
+    return [
+        _without(future, bounds) if isinstance(bounds, str) else _outcome(future, next(solved))
+        for future, bounds in zip(futures, fixed, strict=True)
+    ]
+
+
+def hindsight(
+    futures: list[Future],
+    runner: Runner,
+    *,
+    workers: int | None = None,
+    done: Callable[[str], None] | None = None,
+) -> list[FutureOutcome]:
+    """Each future solved on its own, knowing it will come: its own optimum."""
+    items = [_Item(f.case, runner) for f in futures]
+    return [
+        _outcome(future, result)
+        for future, result in zip(futures, _solve_all(items, futures, workers, done), strict=True)
+    ]
+
+
+def _solve_all(
+    items: list[_Item],
+    futures: list[Future],
+    workers: int | None,
+    done: Callable[[str], None] | None,
+) -> list[Result]:
+    labels = [f"future {f.index}" for f in futures][: len(items)]
+    return solve_many(_solve_item, items, labels, worker_count(len(items), workers), done)
+
+
+def fixed_bounds(
+    future: Future, values: Decisions, commit: int
+) -> tuple[np.ndarray, np.ndarray] | str:
+    """The future's column bounds with every first-stage column fixed at its value in
+    ``values`` (0 when not named), or why the future cannot take that first stage."""
+    model = future.formulation.model
+    table = first_stage(future.case, future.formulation, commit)
+    present = set(zip(table["family"], table["key"], strict=True))
+    for (family, key), value in values.items():
+        if (family, key) not in present and abs(value) > TOLERANCE:
+            return f"{_named(family, key)} is not possible in this future"
+    lower, upper = model.lower.copy(), model.upper.copy()
+    for family, key, column in table.itertuples(index=False, name=None):
+        value = values.get((family, key), 0.0)
+        if model.integer[column]:
+            value = float(np.round(value))
+        if not model.lower[column] - TOLERANCE <= value <= model.upper[column] + TOLERANCE:
+            return f"{_named(family, key)} = {value:g} is out of reach in this future"
+        lower[column] = upper[column] = min(max(value, model.lower[column]), model.upper[column])
+    return lower, upper
+
+
+def _named(family: str, key: tuple) -> str:
+    return f"the first stage's {family}[{', '.join(map(str, key))}]"
+
+
+def _outcome(future: Future, result: Result) -> FutureOutcome:
+    t = result.termination
+    objective = t.objective if result.plan is not None else None
+    return FutureOutcome(
+        future, t.status.value, objective, result.plan, t.message, t.solver_version
+    )
+
+
+def _without(future: Future, message: str) -> FutureOutcome:
+    return FutureOutcome(future, SolveStatus.INFEASIBLE.value, None, None, message)
+
+
+def expected(outcomes: list[FutureOutcome]) -> float | None:
+    """sum_f w_f objective_f over the futures (None if one has no plan)."""
+    if not outcomes or any(o.objective is None for o in outcomes):
+        return None
+    total = sum(o.future.weight for o in outcomes)
+    return sum(o.future.weight * o.objective for o in outcomes) / total  # type: ignore[operator]

@@ -1,0 +1,78 @@
+"""Which decisions belong to the first stage: those made before the futures part.
+
+With ``commit`` the index of the last committed period (``--commit-through``), the
+first stage of a formulation is, by column family and case ids:
+
+=============  ===========================  =====================================
+family         keys                         in the first stage
+=============  ===========================  =====================================
+``sign``       supply                       every option (signed now, even when it
+                                            delivers later: lead times)
+``buy``        supply, period               periods up to ``commit``
+``take``       funding                      every optional source (and its fraction)
+``draw``       funding, period              periods up to ``commit``
+``choose``     project, level, start        starts up to ``commit`` (not starting
+                                            by then is decided too)
+=============  ===========================  =====================================
+
+Everything else is the second stage: each future's own recourse.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from allocator.case.model import Case
+from allocator.formulation import Formulation
+
+PERIOD_KEY = {"buy": "period", "draw": "period", "choose": "start"}
+"""The key that says when a decision takes effect, for families decided by period."""
+
+ALWAYS = ("sign", "take")
+"""Families decided in the first stage whatever the period."""
+
+FAMILIES = (*ALWAYS, *PERIOD_KEY)
+
+
+def first_stage(case: Case, formulation: Formulation, commit: int) -> pd.DataFrame:
+    """The first-stage columns of ``formulation``: family, key (a tuple of case ids) and
+    column (its position in the model), in family order."""
+    parts = []
+    columns = formulation.model.columns
+    for name in FAMILIES:
+        if name not in columns:
+            continue
+        family = columns[name]
+        keys = family.keys
+        keep = np.ones(family.size, dtype=bool)
+        if name in PERIOD_KEY:
+            when = keys[PERIOD_KEY[name]].map(case.period_index).to_numpy()
+            keep = when <= commit
+        chosen = keys[keep]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "family": name,
+                    "key": list(chosen.itertuples(index=False, name=None)),
+                    "column": family.index[keep],
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame({"family": [], "key": [], "column": []})
+    return pd.concat(parts, ignore_index=True)
+
+
+def commit_index(case: Case, period: str | None) -> int:
+    """The index of the last committed period (``None``: the first period)."""
+    from allocator.errors import InputError
+
+    if period is None:
+        return 0
+    if period not in case.period_index:
+        raise InputError(
+            f"--commit-through {period!r} is not a period of the horizon "
+            f"({case.periods[0]}..{case.periods[-1]})"
+        )
+    return case.period_index[period]
