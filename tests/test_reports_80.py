@@ -71,6 +71,13 @@ LONG: dict[str, Any] = {
         {"id": "product-launch-campaign", "value": 200_000, "start": "Q2", "duration": 1}
         | {"demand": {"accelerator-gb300": 50_000}},
     ],
+    "uncertainty": [
+        {
+            "id": "launch-campaign-value-swing",
+            "path": "projects[product-launch-campaign].value",
+            "scale": {"choice": [0.5, 1.5]},
+        }
+    ],
     "scenarios": {
         "signing-fee-rises-twentyfold": {
             "changes": [{"path": f"supply[{RESERVED}].fixed_cost", "set": 400_000}]
@@ -140,6 +147,7 @@ def long_case(tmp_path_factory: pytest.TempPathFactory) -> str:
         ["frontier", "--steps", "3", "--workers", "1"],
         ["explain", "-s", INFEASIBLE],
         ["validate"],
+        ["hedge", "--workers", "1"],
     ],
     ids=lambda c: " ".join(c),
 )

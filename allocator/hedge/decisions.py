@@ -14,8 +14,9 @@ of every first-stage column of the formulation (``allocator.hedge.stages``):
     draw[f, t]       = the money drawn               (credit lines, t <= commit)
     choose[p, l, t]  = 1 if p starts at level l in t (t <= commit), else 0
 
-A decision it does not name is 0: not signed, nothing bought or drawn, not taken,
-not started by the commit period.
+A decision it does not name is the default: an optional option not signed and an
+optional source not taken (the others signed and taken), nothing bought or drawn, no
+project started by the commit period.
 """
 
 from __future__ import annotations
@@ -88,13 +89,15 @@ def decisions(case: Case, stage: FirstStage, commit: int) -> Decisions:
     """The value of every first-stage column ``stage`` names (see the module docstring)."""
     block = {s.id: s.block for s in case.supply}
     values: Decisions = {}
-    for s, yes in stage.signed.items():
-        values["sign", (s,)] = 1.0 if yes else 0.0
+    for option in case.supply:
+        values["sign", (option.id,)] = float(stage.signed.get(option.id, not option.optional))
     for (s, t), units in stage.bought.items():
         if committed(case, t, commit):
             values["buy", (s, t)] = units / block.get(s, 1.0)
-    for f, fraction in stage.taken.items():
-        values["take", (f,)] = fraction
+    for source in case.funding:
+        if source.kind is FundingKind.EQUITY:
+            default = 0.0 if source.optional else 1.0
+            values["take", (source.id,)] = stage.taken.get(source.id, default)
     for (f, t), money in stage.drawn.items():
         if committed(case, t, commit):
             values["draw", (f, t)] = money

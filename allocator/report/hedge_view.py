@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from allocator.case.model import Case
-from allocator.hedge.api import Hedge
+from allocator.hedge.api import EVALUATED, Hedge
 from allocator.numbers import amount, plural
 from allocator.report import tables
 from allocator.report.hedge_words import differences, stage_words
@@ -51,7 +51,7 @@ def render_hedge(console: Console, title: str, hedge: Hedge, case: Case) -> None
 
 
 def _evaluated(hedge: Hedge) -> bool:
-    return hedge.termination is None
+    return hedge.status == EVALUATED
 
 
 def _headline(title: str, hedge: Hedge, case: Case) -> Table:
@@ -102,8 +102,10 @@ def _aim(hedge: Hedge, case: Case) -> str:
 
 def _status(hedge: Hedge) -> Text:
     t = hedge.termination
-    if t is None:
+    if _evaluated(hedge):
         return Text("the plan's first stage held fixed in every future", style="bold")
+    if t is None:
+        return Text(f"{hedge.status}: {hedge.message}", style="bold yellow")
     words = status_words(t)
     style = "bold green" if t.status.value == "optimal" else "bold yellow"
     if t.bound is not None and t.status.has_solution:

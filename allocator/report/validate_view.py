@@ -116,10 +116,12 @@ def _scenarios(summary: CaseSummary) -> Group:
 
 def _uncertainty(summary: CaseSummary) -> Group:
     grid = f"{summary.grid:,} grid points" if summary.grid else "no grid: a continuous factor"
-    table = Table(title=f"Uncertainty ({grid})", title_justify="left", box=box.SIMPLE_HEAD)
+    title = f"Uncertainty ({grid})"
+    table = Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, min_width=min(len(title), 78)
+    )
     table.add_column("factor", no_wrap=True)
-    table.add_column("changes", overflow="fold")
-    table.add_column("drawn as", no_wrap=True)
-    for ident, path, drawn in summary.uncertainty:
-        table.add_row(ident, Text(path), drawn)
+    table.add_column("changes, and how it is drawn", overflow="fold")
+    for ident, path, drawn in summary.uncertainty:  # the path on a line of its own: kept whole
+        table.add_row(ident, Text.assemble(path, "\n", (drawn, "dim")))
     return Group(table)

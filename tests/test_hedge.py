@@ -1,0 +1,240 @@
+"""``allocator.hedge``: two-stage plans derived by hand, on both backends.
+
+The case ``lead_time`` (two quarters, no discounting, ample budget, objective npv):
+the contract ``reserved`` delivers 100 GPUs in Q2 only, for a signing fee F paid in Q2
+and nothing per GPU; it must be signed now (Q1), before the launch's value V is known.
+``spot`` rents 100 GPUs at 3 each a quarter, 300 for the launch. The launch (Q2 only,
+100 GPUs) is worth V, 50 or 600 with probability 1/2 each. With the contract signed
+the launch runs whenever V > 0 (its GPUs are paid for); without it, only if V > 300.
+
+F = 200:
+- signed: V=50: 50 - 200 = -150; V=600: 600 - 200 = 400; E = 125.
+- not signed: V=50: skip, 0; V=600: 600 - 300 = 300; E = 150.   <- the two-stage plan
+- hindsight: max(-150, 0) = 0 and max(400, 300) = 400: E = 200, so EVPI = 200 - 150 = 50.
+- expected-value plan: V at its mean 325; signed 325 - 200 = 125 beats spot 25: it
+  signs, and expects 125 across the futures: VSS = 150 - 125 = 25.
+
+F = 150 (``risky``):
+- signed: -100 and 450, E = 175 (risk neutral: sign); not signed: 0 and 300, E = 150.
+- lambda = 1 with alpha = 0.1 (below either future's 1/2) maximises the worst future:
+  signed -100, not signed 0: do not sign, CVaR = 0.
+
+Committing through Q2 (everything decided now, F = 200): sign and launch 600 + 50 -
+2 * 200 = 250 / 2 = 125; launch on spot (50 - 300 + 600 - 300) / 2 = 25; nothing 0:
+sign and start the launch in Q2, E = 125, the expected-value plan's own, VSS = 0,
+EVPI = 200 - 125 = 75.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pytest
+from hedge_cases import LEAD_TIME
+
+import allocator
+from allocator.analysis.runner import Runner
+from allocator.case.draws import grid_draws, mean_draw
+from allocator.case.loading import Source, build_case
+from allocator.errors import InputError
+from allocator.hedge.decisions import FirstStage
+from allocator.hedge.extensive import cvar_of, extensive_form
+from allocator.hedge.futures import make_futures
+from allocator.verify import verify
+
+BACKENDS = ["ortools", "pulp"]
+
+
+def case_of(data: dict[str, Any], **supply: Any) -> allocator.Case:
+    data = copy.deepcopy(data)
+    data["supply"][0].update(supply)
+    return build_case(data, Source("lead-time.yaml"))
+
+
+def runner(backend: str) -> Runner:
+    return Runner(backend=backend, gap=0.0)
+
+
+def checked(found: allocator.Hedge) -> None:
+    """Every future's plan passes the independent checker against the future's case."""
+    for outcome in found.outcomes:
+        assert outcome.plan is not None
+        assert verify(outcome.future.case, outcome.plan, outcome.objective).ok
+
+
+def signed(found: allocator.Hedge, option: str = "reserved") -> bool:
+    table = found.first_stage["supply"]
+    return bool(table.loc[table["id"] == option, "signed"].item())
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_two_stage_plan_does_not_sign_what_the_expected_value_plan_signs(
+    backend: str,
+) -> None:
+    found = allocator.hedge(case_of(LEAD_TIME), runner=runner(backend), workers=1)
+    assert found.status == "optimal"
+    assert not signed(found)
+    assert found.expected_objective == pytest.approx(150)
+    assert found.futures["objective"].tolist() == pytest.approx([0, 300])
+    assert found.futures["hindsight_objective"].tolist() == pytest.approx([0, 400])
+    assert found.wait_and_see == pytest.approx(200)
+    assert found.evpi == pytest.approx(50)
+    ev = found.expected_value
+    assert ev is not None
+    assert ev.stage is not None
+    assert ev.stage.signed["reserved"] is True
+    assert found.futures["ev_objective"].tolist() == pytest.approx([-150, 400])
+    assert ev.expected_objective == pytest.approx(125)
+    assert found.vss == pytest.approx(25)
+    assert found.cvar is None
+    checked(found)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_risk_aversion_with_a_small_alpha_gives_the_best_worst_case(backend: str) -> None:
+    case = case_of(LEAD_TIME, fixed_cost=150)
+    neutral = allocator.hedge(case, runner=runner(backend), workers=1)
+    assert signed(neutral)
+    assert neutral.expected_objective == pytest.approx(175)
+    averse = allocator.hedge(case, risk_aversion=1.0, alpha=0.1, runner=runner(backend), workers=1)
+    assert not signed(averse)
+    assert averse.cvar == pytest.approx(0)
+    assert averse.expected_objective == pytest.approx(150)
+    # the best worst case, found by solving every future under each first stage apart
+    worst = {}
+    for sign in (True, False):
+        forced = {"optional": False} if sign else {"capacity": 0, "fixed_cost": 0}
+        objectives = [
+            allocator.solve(future.case, backend=backend, gap=0).termination.objective
+            for future in make_futures(
+                case_of(LEAD_TIME, **({"fixed_cost": 150} | forced)), grid_draws(case)
+            )
+        ]
+        worst[sign] = min(objectives)
+    assert averse.cvar == pytest.approx(max(worst.values()))
+    checked(averse)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_evaluating_a_first_stage_is_solving_each_future_with_it_fixed(backend: str) -> None:
+    case = case_of(LEAD_TIME)
+    held = allocator.hedge(
+        case, evaluate=FirstStage(signed={"reserved": True}), runner=runner(backend), workers=1
+    )
+    assert held.status == "evaluated"
+    forced = case_of(LEAD_TIME, optional=False)
+    by_hand = [
+        allocator.solve(f.case, backend=backend, gap=0).termination.objective
+        for f in make_futures(forced, grid_draws(forced))
+    ]
+    assert held.futures["objective"].tolist() == pytest.approx(by_hand)
+    assert held.expected_objective == pytest.approx(125)
+    assert held.evpi == pytest.approx(75)
+    assert held.vss is None
+    checked(held)
+
+
+def test_committing_through_the_last_period_decides_the_start_too() -> None:
+    found = allocator.hedge(
+        case_of(LEAD_TIME), commit_through="Q2", runner=runner("ortools"), workers=1
+    )
+    assert signed(found)
+    projects = found.first_stage["projects"]
+    assert projects.to_dict("records") == [
+        {"id": "launch", "funded": True, "level": "full", "start": "Q2"}
+    ]
+    assert found.expected_objective == pytest.approx(125)
+    assert found.vss == pytest.approx(0)
+    assert found.evpi == pytest.approx(75)
+    checked(found)
+
+
+def test_one_certain_future_is_the_plain_solve() -> None:
+    data = copy.deepcopy(LEAD_TIME)
+    data["uncertainty"][0]["set"] = {"choice": [600], "p": [1.0]}
+    case = build_case(data, Source("x.yaml"))
+    found = allocator.hedge(case, runner=runner("ortools"), workers=1)
+    (future,) = make_futures(case, grid_draws(case))
+    alone = allocator.solve(future.case, gap=0).termination.objective
+    assert found.expected_objective == pytest.approx(alone) == pytest.approx(400)
+    assert found.vss == pytest.approx(0)
+    assert found.evpi == pytest.approx(0)
+
+
+def test_the_extensive_form_stacks_each_futures_own_model() -> None:
+    case = case_of(LEAD_TIME)
+    futures = make_futures(case, grid_draws(case))
+    ext = extensive_form(futures, 0)
+    row = 0
+    for future, offset in zip(futures, ext.offsets, strict=True):
+        model = future.formulation.model
+        block = ext.model.matrix[
+            row : row + model.num_constraints, offset : offset + model.num_variables
+        ]
+        assert (block != model.matrix).nnz == 0
+        row += model.num_constraints
+    # one master column per first-stage key (both signatures), tied in each future
+    assert sorted(ext.first["family"]) == ["sign", "sign"]
+    ties = ext.model.rows["non_anticipativity"]
+    assert ties.size == 2 * len(futures)
+
+
+def test_cvar_is_the_mean_of_the_worst_share_of_the_weight() -> None:
+    objectives = np.array([30.0, 10.0, 20.0])
+    weights = np.array([0.5, 0.2, 0.3])
+    # the worst 0.4: all of 10 (0.2) and 0.2 of 20
+    assert cvar_of(objectives, weights, 0.4) == pytest.approx((0.2 * 10 + 0.2 * 20) / 0.4)
+    assert cvar_of(objectives, weights, 0.1) == pytest.approx(10)
+    assert cvar_of(objectives, weights, 1.0) == pytest.approx(0.5 * 30 + 0.2 * 10 + 0.3 * 20)
+
+
+def test_the_mean_of_each_kind_of_factor() -> None:
+    data = copy.deepcopy(LEAD_TIME)
+    data["periods"] = ["Q1", "Q2", "Q3", "Q4"]
+    data["uncertainty"] = [
+        {
+            "id": "v",
+            "path": "projects[launch].value",
+            "set": {"choice": [50, 600], "p": [0.2, 0.8]},
+        },
+        {
+            "id": "when",
+            "path": "supply[reserved].available_from",
+            "set": {"choice": ["Q2", "Q4"], "p": [0.7, 0.3]},
+        },
+        {"id": "cost", "path": "supply[spot].unit_cost", "scale": {"lognormal": [0.0, 0.5]}},
+        {"id": "cap", "path": "supply[spot].capacity", "scale": {"triangular": [0.5, 1.0, 3.0]}},
+    ]
+    mean = mean_draw(build_case(data, Source("x.yaml"))).values
+    assert mean["v"] == pytest.approx(0.2 * 50 + 0.8 * 600)
+    assert mean["when"] == "Q3"  # positions 1 and 3, mean 1.6: the nearest is Q3 (2)
+    assert mean["cost"] == pytest.approx(np.exp(0.125))
+    assert mean["cap"] == pytest.approx(1.5)
+
+
+def test_bad_requests_are_refused() -> None:
+    case = case_of(LEAD_TIME)
+    with pytest.raises(InputError, match="risk aversion"):
+        allocator.hedge(case, risk_aversion=1.5)
+    with pytest.raises(InputError, match="alpha"):
+        allocator.hedge(case, alpha=0.0)
+    with pytest.raises(InputError, match="not a period"):
+        allocator.hedge(case, commit_through="Q9")
+
+
+def test_a_future_without_any_plan_leaves_no_first_stage() -> None:
+    data = copy.deepcopy(LEAD_TIME)
+    data["projects"][0]["must_fund"] = True
+    data["supply"][0]["optional"] = False
+    data["uncertainty"] = [
+        {"id": "cap", "path": "supply[spot].capacity", "set": {"choice": [0, 50]}},
+        {"id": "res", "path": "supply[reserved].capacity", "set": {"choice": [100, 40]}},
+    ]
+    found = allocator.hedge(build_case(data, Source("x.yaml")), runner=runner("ortools"), workers=1)
+    assert found.status == "infeasible"
+    assert found.stage is None
+    # futures (cap, res): 0 (0, 100), 1 (0, 40), 2 (50, 100), 3 (50, 40): 1 and 3 have
+    # 40 and 90 GPUs for a launch that must run on 100
+    assert "future(s) 1, 3 have no plan" in found.message
