@@ -89,6 +89,8 @@ def test_the_two_stage_plan_does_not_sign_what_the_expected_value_plan_signs(
     assert ev.expected_objective == pytest.approx(125)
     assert found.vss == pytest.approx(25)
     assert found.cvar is None
+    assert found.bound == pytest.approx(150)  # proven: the extensive form's bound
+    assert found.gap == pytest.approx(0)
     checked(found)
 
 
@@ -102,6 +104,10 @@ def test_risk_aversion_with_a_small_alpha_gives_the_best_worst_case(backend: str
     assert not signed(averse)
     assert averse.cvar == pytest.approx(0)
     assert averse.expected_objective == pytest.approx(150)
+    assert averse.objective == pytest.approx(averse.cvar)  # lambda = 1: the CVaR alone
+    # no first stage beats the futures' own optima, mixed the same way (0 and 450 here)
+    assert averse.bound is not None
+    assert averse.bound <= 0 + 1e-6
     # the best worst case, found by solving every future under each first stage apart
     worst = {}
     for sign in (True, False):
@@ -238,3 +244,34 @@ def test_a_future_without_any_plan_leaves_no_first_stage() -> None:
     # futures (cap, res): 0 (0, 100), 1 (0, 40), 2 (50, 100), 3 (50, 40): 1 and 3 have
     # 40 and 90 GPUs for a launch that must run on 100
     assert "future(s) 1, 3 have no plan" in found.message
+
+
+def test_an_expected_value_plan_that_fails_a_future_has_no_vss() -> None:
+    """The launch must run (value 500, 100 GPUs in Q2); spot offers 150 GPUs or, one time
+    in five, none; signing costs 400. At the mean (120 spot GPUs, 300 for the launch)
+    the expected-value plan does not sign, and has no plan when spot offers none. The
+    two-stage plan signs: 500 - 400 = 100 in both futures. With hindsight the futures
+    earn 500 - 300 = 200 and 100: 0.8 * 200 + 0.2 * 100 = 180, EVPI 80."""
+    data = copy.deepcopy(LEAD_TIME)
+    data["supply"][0]["fixed_cost"] = 400
+    data["projects"][0] |= {"must_fund": True, "value": 500}
+    data["uncertainty"] = [
+        {
+            "id": "spot",
+            "path": "supply[spot].capacity",
+            "set": {"choice": [150, 0], "p": [0.8, 0.2]},
+        }
+    ]
+    found = allocator.hedge(build_case(data, Source("x.yaml")), runner=runner("ortools"), workers=1)
+    assert signed(found)
+    assert found.expected_objective == pytest.approx(100)
+    assert found.evpi == pytest.approx(80)
+    ev = found.expected_value
+    assert ev is not None
+    assert ev.stage is not None
+    assert ev.stage.signed["reserved"] is False
+    assert ev.no_plan == [1]
+    assert found.futures["ev_status"].tolist() == ["optimal", "infeasible"]
+    assert ev.expected_objective is None
+    assert found.vss is None
+    checked(found)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.analysis.runner import Runner
-from allocator.backends.termination import SolveStatus, Termination
+from allocator.backends.termination import SolveStatus, Termination, relative_gap
 from allocator.case.draws import draw_case, mean_draw
 from allocator.case.errors import CaseError
 from allocator.case.model import Case
@@ -71,7 +71,11 @@ class Hedge:
 
     ``status``: the extensive form's (optimal, feasible, infeasible, no_solution, ...),
     or ``evaluated`` for a given first stage; ``first_stage``: its tables
-    (``allocator.hedge.tables``); ``futures``: one row per future.
+    (``allocator.hedge.tables``); ``futures``: one row per future. ``objective``:
+    (1 - lambda) E + lambda CVaR of the plan's futures (E without risk aversion);
+    ``bound``: no first stage does better than this: the least of the extensive form's
+    bound and the same mix of the futures' own bounds (no plan does better in a future
+    than that future's own optimum); ``gap``: their relative distance.
     """
 
     status: str
@@ -87,6 +91,9 @@ class Hedge:
     vss: float | None
     evpi: float | None
     wait_and_see: float | None
+    objective: float | None
+    bound: float | None
+    gap: float | None
     expected_value: ExpectedValuePlan | None
     commit: str
     grid: bool
@@ -199,6 +206,12 @@ class _Answer:
         mean = expected(outcomes)
         ideal = expected(self.own)
         decided = decided_projects(c.case, c.futures, c.commit)
+        objective = self.mix([o.objective for o in outcomes])
+        bound = None
+        if status != EVALUATED:
+            known = [self.mix([o.bound for o in self.own])]
+            known.append(termination.bound if termination is not None else None)
+            bound = min((b for b in known if b is not None), default=None)
         return Hedge(
             status=status,
             message=message,
@@ -213,6 +226,9 @@ class _Answer:
             vss=_difference(mean, ev.expected_objective if ev else None),
             evpi=_difference(ideal, mean),
             wait_and_see=ideal,
+            objective=objective,
+            bound=bound,
+            gap=relative_gap(objective, bound),
             expected_value=ev,
             commit=c.case.periods[c.commit],
             grid=self.grid,
@@ -220,6 +236,19 @@ class _Answer:
             size=size or {},
             outcomes=outcomes,
         )
+
+    def mix(self, values: list[float | None]) -> float | None:
+        """(1 - lambda) E[values] + lambda CVaR_alpha(values) over the futures' weights
+        (the expectation alone without risk aversion); None if one is unknown."""
+        if any(v is None for v in values):
+            return None
+        objectives = np.array(values, dtype=float)
+        weights = np.array([f.weight for f in self.context.futures])
+        mean = float(objectives @ weights / weights.sum())
+        if self.risk_aversion == 0:
+            return mean
+        tail = cvar_of(objectives, weights, self.alpha or DEFAULT_ALPHA)
+        return (1 - self.risk_aversion) * mean + self.risk_aversion * tail
 
 
 def _expected_value_plan(c: _Context) -> ExpectedValuePlan:

@@ -42,6 +42,9 @@ class FutureOutcome:
     plan: Plan | None
     message: str = ""
     solver_version: str = ""
+    bound: float | None = None
+    """No plan of the future does better than this (the solver's bound; the objective
+    itself when optimality is proven; None when unknown)."""
 
 
 def solve_extensive(extensive: Extensive, runner: Runner) -> tuple[Termination, Decisions]:
@@ -160,8 +163,9 @@ def _named(family: str, key: tuple) -> str:
 def _outcome(future: Future, result: Result) -> FutureOutcome:
     t = result.termination
     objective = t.objective if result.plan is not None else None
+    bound = t.bound if t.bound is not None else (t.objective if t.proven_optimal else None)
     return FutureOutcome(
-        future, t.status.value, objective, result.plan, t.message, t.solver_version
+        future, t.status.value, objective, result.plan, t.message, t.solver_version, bound
     )
 
 

@@ -2,7 +2,8 @@
 
 Keys (a contract): ``kind`` (grid or monte_carlo), ``seed``, ``commit_through``,
 ``risk_aversion``, ``cvar_alpha``, ``evaluated`` (the plan file held fixed, or null),
-``status``, ``message``, ``bound`` and ``gap`` (the extensive form's), ``expected_objective``,
+``status``, ``message``, ``objective`` (what was maximised: the expected objective, or
+its mix with the CVaR), ``bound`` (no first stage does better) and ``gap``, ``expected_objective``,
 ``cvar`` (null without risk aversion and without --cvar-alpha), ``vss``, ``evpi``,
 ``wait_and_see`` (the mean of the futures' own optima), ``meaning`` (one line for vss
 and evpi), ``first_stage`` (``supply`` [{id, kind, optional, signed}], ``projects``
@@ -29,7 +30,6 @@ STAGE_KEYS = ("supply", "projects", "purchases", "funding", "credit")
 
 def hedge_document(found: Hedge, evaluated: Path | None = None) -> dict[str, Any]:
     """The body of the JSON of ``found`` (see the module docstring)."""
-    t = found.termination
     ev = found.expected_value
     return {
         "kind": "grid" if found.grid else "monte_carlo",
@@ -40,8 +40,9 @@ def hedge_document(found: Hedge, evaluated: Path | None = None) -> dict[str, Any
         "evaluated": None if evaluated is None else str(evaluated),
         "status": found.status,
         "message": found.message,
-        "bound": None if t is None else t.bound,
-        "gap": None if t is None else t.gap,
+        "objective": found.objective,
+        "bound": found.bound,
+        "gap": found.gap,
         "expected_objective": found.expected_objective,
         "cvar": found.cvar,
         "vss": found.vss,

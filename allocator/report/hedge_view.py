@@ -47,7 +47,7 @@ def render_hedge(console: Console, title: str, hedge: Hedge, case: Case) -> None
     console.print(_outcomes(hedge, case.money_unit))
     console.print(Text(OUTCOME_NOTE, style="dim"))
     console.print()
-    console.print(_draws(hedge))
+    console.print(_draws(hedge, [p.id for p in case.projects]))
 
 
 def _evaluated(hedge: Hedge) -> bool:
@@ -72,6 +72,8 @@ def _headline(title: str, hedge: Hedge, case: Case) -> Table:
     )
     grid.add_row("objective", _aim(hedge, case))
     grid.add_row("status", _status(hedge))
+    if hedge.bound is not None:
+        grid.add_row("bound", _bound(hedge, unit))
     if hedge.expected_objective is not None:
         grid.add_row("expected", f"{hedge.expected_objective:,.2f} {unit}")
     no_plan = hedge.futures["objective"].isna()
@@ -106,11 +108,15 @@ def _status(hedge: Hedge) -> Text:
         return Text("the plan's first stage held fixed in every future", style="bold")
     if t is None:
         return Text(f"{hedge.status}: {hedge.message}", style="bold yellow")
-    words = status_words(t)
     style = "bold green" if t.status.value == "optimal" else "bold yellow"
-    if t.bound is not None and t.status.has_solution:
-        words += f"; bound {t.bound:,.2f}"
-    return Text(words, style=style)
+    return Text(status_words(t), style=style)
+
+
+def _bound(hedge: Hedge, unit: str) -> Text:
+    """The bound and the gap, and what the bound means."""
+    assert hedge.bound is not None
+    gap = f" (gap {hedge.gap:.2%})" if hedge.gap is not None else ""
+    return Text(f"{hedge.bound:,.2f} {unit}{gap}: no first stage does better")
 
 
 def _figure(value: float | None, unit: str, means: str, missing: str) -> Text:
@@ -125,9 +131,12 @@ def _no_vss(hedge: Hedge) -> str:
         return "unknown"
     if ev.message:
         return f"unknown: {ev.message}"
+    weights = hedge.futures.set_index("future")["weight"]
+    share = float(weights.loc[ev.no_plan].sum() / weights.sum())
     return (
-        f"unbounded: the expected-value plan has no plan in {plural(len(ev.no_plan), 'future')}"
-        f" (future {', '.join(map(str, ev.no_plan))})"
+        f"none: the expected-value plan's first stage cannot be carried out in "
+        f"{plural(len(ev.no_plan), 'future')} ({', '.join(map(str, ev.no_plan))}; "
+        f"{chance(share)} of the weight)"
     )
 
 
@@ -162,14 +171,21 @@ def _outcomes(hedge: Hedge, unit: str) -> Table:
     return tables.cut(out, len(futures), "future")
 
 
-def _draws(hedge: Hedge) -> Table:
+def _draws(hedge: Hedge, projects: list[str]) -> Table:
     out = tables.table(
-        "What each future draws, and the projects it funds", "future", "draws", "funded", left=3
+        "What each future draws, and the projects it leaves out",
+        "future",
+        "draws",
+        "not funded",
+        left=3,
     )
     for row in hedge.futures.head(tables.MAX_ROWS).itertuples(index=False):
         values = " ".join(f"{k}={v}" for k, v in row.values.items())
-        funded = ", ".join(row.funded) if isinstance(row.funded, list) else ""
-        out.add_row(str(row.future), values, funded)
+        if isinstance(row.funded, list):
+            left_out = ", ".join(p for p in projects if p not in row.funded) or "none"
+        else:
+            left_out = "(no plan)"
+        out.add_row(str(row.future), values, left_out)
     return tables.cut(out, len(hedge.futures), "future")
 
 
