@@ -125,48 +125,55 @@ def hedge(
     the case, a period not in the horizon, lambda outside [0, 1] or alpha outside (0, 1].
     """
     _check_risk(risk_aversion, alpha)
+    if alpha is None and risk_aversion > 0:
+        alpha = DEFAULT_ALPHA
     runner = runner or Runner()
     phase = phase or _silent
     commit = commit_index(case, commit_through)
     chosen, is_grid = choose_draws(case, grid=grid, draws=draws, seed=seed)
-    futures = make_futures(case, chosen)
-    context = _Context(case, futures, commit, runner, workers, phase)
+    c = _Context(case, make_futures(case, chosen), commit, runner, workers, phase)
     own = hindsight(
-        futures, runner, workers=workers, done=phase("solving each future on its own", len(futures))
+        c.futures, runner, workers=workers, done=phase("solving each future alone", len(chosen))
     )
-    if alpha is None and risk_aversion > 0:
-        alpha = DEFAULT_ALPHA
-    answer = _Answer(context, own, alpha, risk_aversion, is_grid, None if is_grid else seed)
+    answer = _Answer(c, own, alpha, risk_aversion, is_grid, None if is_grid else seed)
     if evaluate is not None:
-        outcomes = recourse(
-            futures, evaluate, commit, runner, workers=workers,
-            done=phase("holding the plan's first stage in each future", len(futures)),
-        )  # fmt: skip
-        return answer.build(EVALUATED, "", None, evaluate, outcomes)
-    hopeless = [o.future.index for o in own if o.status == SolveStatus.INFEASIBLE.value]
+        held = _recourse(c, evaluate, "holding the plan's first stage in each future")
+        return answer.build(EVALUATED, "", None, evaluate, held)
+    return _two_stage(c, answer)
+
+
+def _two_stage(c: _Context, answer: _Answer) -> Hedge:
+    """Choose the first stage with the extensive form, then each future's recourse."""
+    hopeless = [o.future.index for o in answer.own if o.status == SolveStatus.INFEASIBLE.value]
     if hopeless:
         message = (
             f"future(s) {', '.join(map(str, hopeless))} have no plan even with hindsight: "
             "no first stage can serve every future"
         )
         return answer.build(SolveStatus.INFEASIBLE.value, message, None, None, [])
-    ev = _expected_value_plan(context)
-    extensive = extensive_form(futures, commit, risk_aversion, alpha or DEFAULT_ALPHA)
-    model = extensive.model
-    phase(f"solving the extensive form: {len(futures)} futures, {model.num_variables:,} columns", 0)
-    termination, values = solve_extensive(extensive, runner)
-    stage = from_decisions(case, values) if values else None
-    outcomes = []
-    if stage is not None:
-        outcomes = recourse(
-            futures, stage, commit, runner, workers=workers,
-            done=phase("the best recourse to that first stage in each future", len(futures)),
-        )  # fmt: skip
-    size = {"columns": model.num_variables, "rows": model.num_constraints,
-            "nonzeros": int(model.matrix.nnz), "integers": int(model.integer.sum())}  # fmt: skip
-    return answer.build(
-        termination.status.value, termination.message, termination, stage, outcomes, ev, size
+    ev = _expected_value_plan(c)
+    extensive = extensive_form(
+        c.futures, c.commit, answer.risk_aversion, answer.alpha or DEFAULT_ALPHA
     )
+    model = extensive.model
+    c.phase(f"solving the extensive form ({len(c.futures)} futures)", 0)
+    termination, values = solve_extensive(extensive, c.runner)
+    stage = from_decisions(c.case, values) if values else None
+    outcomes = [] if stage is None else _recourse(c, stage, "each future's best recourse")
+    size = {
+        "columns": model.num_variables,
+        "rows": model.num_constraints,
+        "nonzeros": int(model.matrix.nnz),
+        "integers": int(model.integer.sum()),
+    }
+    t = termination
+    return answer.build(t.status.value, t.message, t, stage, outcomes, ev, size)
+
+
+def _recourse(c: _Context, stage: FirstStage, what: str) -> list[FutureOutcome]:
+    """Each future solved with ``stage`` held fixed, its progress shown as ``what``."""
+    done = c.phase(what, len(c.futures))
+    return recourse(c.futures, stage, c.commit, c.runner, workers=c.workers, done=done)
 
 
 @dataclass(frozen=True)
@@ -264,11 +271,7 @@ def _expected_value_plan(c: _Context) -> ExpectedValuePlan:
         status = result.termination.status.value
         return ExpectedValuePlan(None, None, None, None, [], f"the expected-value case: {status}")
     stage = from_plan(mean_case, result.plan, c.commit)
-    outcomes = recourse(
-        c.futures, stage, c.commit, c.runner, workers=c.workers,
-        done=c.phase("holding the expected-value plan's first stage in each future",
-                     len(c.futures)),
-    )  # fmt: skip
+    outcomes = _recourse(c, stage, "holding the expected-value plan's first stage")
     no_plan = [o.future.index for o in outcomes if o.plan is None]
     decided = decided_projects(c.case, c.futures, c.commit)
     tables = stage_tables(c.case, stage, decided)

@@ -85,9 +85,9 @@ def _headline(title: str, hedge: Hedge, case: Case) -> Table:
                 f"in {plural(int(no_plan.sum()), 'future')} ({chance(weight)})", style="bold yellow"
             ),
         )
-    if hedge.cvar is not None:
-        grid.add_row(f"CVaR {hedge.alpha:g}", f"{hedge.cvar:,.2f} {unit}: the mean of the worst "
-                     f"{hedge.alpha:.0%} of futures")  # fmt: skip
+    if hedge.cvar is not None and hedge.alpha is not None:
+        tail = f"the mean of the worst {hedge.alpha:.0%} of the futures"
+        grid.add_row(f"CVaR {hedge.alpha:g}", f"{hedge.cvar:,.2f} {unit}: {tail}")
     if not _evaluated(hedge):
         grid.add_row("VSS", _figure(hedge.vss, unit, VSS_MEANS, _no_vss(hedge)))
     grid.add_row("EVPI", _figure(hedge.evpi, unit, EVPI_MEANS, "unknown: a future has no plan"))
