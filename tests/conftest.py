@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +160,13 @@ def problems_of(write_case: Callable[..., Path]) -> Callable[..., list[Problem]]
         return found
 
     return problems
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler() -> Iterator[str]:
+    """The address of one local Dask cluster (one single-threaded worker process) shared
+    by the tests that solve many futures: each would otherwise start its own."""
+    from allocator.sweeps.engine import local_cluster
+
+    with local_cluster(1) as cluster:
+        yield cluster.scheduler_address

@@ -45,12 +45,24 @@ from allocator.hedge.futures import make_futures
 from allocator.verify import verify
 
 BACKENDS = ["ortools", "pulp"]
+SCHEDULER: list[str] = []
+"""The shared cluster's address, set by the autouse fixture below."""
+
+
+@pytest.fixture(autouse=True)
+def _shared_cluster(dask_scheduler: str) -> None:
+    SCHEDULER[:] = [dask_scheduler]
 
 
 def case_of(data: dict[str, Any], **supply: Any) -> allocator.Case:
     data = copy.deepcopy(data)
     data["supply"][0].update(supply)
     return build_case(data, Source("lead-time.yaml"))
+
+
+def hedged(case: allocator.Case, **options: Any) -> allocator.Hedge:
+    """``allocator.hedge`` on the shared cluster."""
+    return allocator.hedge(case, scheduler=SCHEDULER[0], **options)
 
 
 def runner(backend: str) -> Runner:
@@ -73,7 +85,7 @@ def signed(found: allocator.Hedge, option: str = "reserved") -> bool:
 def test_the_two_stage_plan_does_not_sign_what_the_expected_value_plan_signs(
     backend: str,
 ) -> None:
-    found = allocator.hedge(case_of(LEAD_TIME), runner=runner(backend), workers=1)
+    found = hedged(case_of(LEAD_TIME), runner=runner(backend))
     assert found.status == "optimal"
     assert not signed(found)
     assert found.expected_objective == pytest.approx(150)
@@ -97,10 +109,10 @@ def test_the_two_stage_plan_does_not_sign_what_the_expected_value_plan_signs(
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_risk_aversion_with_a_small_alpha_gives_the_best_worst_case(backend: str) -> None:
     case = case_of(LEAD_TIME, fixed_cost=150)
-    neutral = allocator.hedge(case, runner=runner(backend), workers=1)
+    neutral = hedged(case, runner=runner(backend))
     assert signed(neutral)
     assert neutral.expected_objective == pytest.approx(175)
-    averse = allocator.hedge(case, risk_aversion=1.0, alpha=0.1, runner=runner(backend), workers=1)
+    averse = hedged(case, risk_aversion=1.0, alpha=0.1, runner=runner(backend))
     assert not signed(averse)
     assert averse.cvar == pytest.approx(0)
     assert averse.expected_objective == pytest.approx(150)
@@ -126,9 +138,7 @@ def test_risk_aversion_with_a_small_alpha_gives_the_best_worst_case(backend: str
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_evaluating_a_first_stage_is_solving_each_future_with_it_fixed(backend: str) -> None:
     case = case_of(LEAD_TIME)
-    held = allocator.hedge(
-        case, evaluate=FirstStage(signed={"reserved": True}), runner=runner(backend), workers=1
-    )
+    held = hedged(case, evaluate=FirstStage(signed={"reserved": True}), runner=runner(backend))
     assert held.status == "evaluated"
     forced = case_of(LEAD_TIME, optional=False)
     by_hand = [
@@ -143,9 +153,7 @@ def test_evaluating_a_first_stage_is_solving_each_future_with_it_fixed(backend: 
 
 
 def test_committing_through_the_last_period_decides_the_start_too() -> None:
-    found = allocator.hedge(
-        case_of(LEAD_TIME), commit_through="Q2", runner=runner("ortools"), workers=1
-    )
+    found = hedged(case_of(LEAD_TIME), commit_through="Q2", runner=runner("ortools"))
     assert signed(found)
     projects = found.first_stage["projects"]
     assert projects.to_dict("records") == [
@@ -161,7 +169,7 @@ def test_one_certain_future_is_the_plain_solve() -> None:
     data = copy.deepcopy(LEAD_TIME)
     data["uncertainty"][0]["set"] = {"choice": [600], "p": [1.0]}
     case = build_case(data, Source("x.yaml"))
-    found = allocator.hedge(case, runner=runner("ortools"), workers=1)
+    found = hedged(case, runner=runner("ortools"))
     (future,) = make_futures(case, grid_draws(case))
     alone = allocator.solve(future.case, gap=0).termination.objective
     assert found.expected_objective == pytest.approx(alone) == pytest.approx(400)
@@ -238,7 +246,7 @@ def test_a_future_without_any_plan_leaves_no_first_stage() -> None:
         {"id": "cap", "path": "supply[spot].capacity", "set": {"choice": [0, 50]}},
         {"id": "res", "path": "supply[reserved].capacity", "set": {"choice": [100, 40]}},
     ]
-    found = allocator.hedge(build_case(data, Source("x.yaml")), runner=runner("ortools"), workers=1)
+    found = hedged(build_case(data, Source("x.yaml")), runner=runner("ortools"))
     assert found.status == "infeasible"
     assert found.stage is None
     # futures (cap, res): 0 (0, 100), 1 (0, 40), 2 (50, 100), 3 (50, 40): 1 and 3 have
@@ -262,7 +270,7 @@ def test_an_expected_value_plan_that_fails_a_future_has_no_vss() -> None:
             "set": {"choice": [150, 0], "p": [0.8, 0.2]},
         }
     ]
-    found = allocator.hedge(build_case(data, Source("x.yaml")), runner=runner("ortools"), workers=1)
+    found = hedged(build_case(data, Source("x.yaml")), runner=runner("ortools"))
     assert signed(found)
     assert found.expected_objective == pytest.approx(100)
     assert found.evpi == pytest.approx(80)
@@ -275,3 +283,53 @@ def test_an_expected_value_plan_that_fails_a_future_has_no_vss() -> None:
     assert ev.expected_objective is None
     assert found.vss is None
     checked(found)
+
+
+RICHER: dict[str, Any] = copy.deepcopy(LEAD_TIME) | {
+    "periods": ["Q1", "Q2", "Q3"],
+    "projects": [
+        {"id": "launch", "value": 325, "demand": {"gpu": 100}, "start": "Q2", "duration": 1},
+        {"id": "chat", "value": 120, "demand": {"gpu": 40}},
+        {"id": "batch", "value": 30, "demand": {"gpu": 30}, "duration": 1},
+    ],
+    "uncertainty": [
+        {"id": "v", "path": "projects[launch].value", "set": {"choice": [50, 600]}},
+        {"id": "chat", "path": "projects[chat].value", "scale": {"choice": [0.2, 1.0, 1.5]}},
+        {"id": "spot", "path": "supply[spot].unit_cost", "set": {"choice": [2, 4]}},
+    ],
+}
+"""Twelve futures, chat and batch starting in Q1 (decided now) or later."""
+
+
+@pytest.mark.parametrize(
+    ("data", "changes"),
+    [
+        (LEAD_TIME, {}),
+        (LEAD_TIME, {"fixed_cost": 150}),
+        (RICHER, {}),
+        (RICHER, {"fixed_cost": 120, "capacity": 60}),
+    ],
+    ids=["lead-time", "cheaper-signing", "richer", "richer-small-contract"],
+)
+def test_the_decomposition_finds_what_the_extensive_form_finds(data, changes) -> None:
+    case = build_case(copy.deepcopy(data), Source("x.yaml"))
+    case = case_of(data, **changes) if changes else case
+    whole = hedged(case, runner=runner("ortools"))
+    split = hedged(case, runner=runner("ortools"), decompose=20)
+    assert whole.expected_objective is not None
+    assert split.expected_objective is not None
+    # a first stage held in every future can do no better than the best one ...
+    assert split.expected_objective <= whole.expected_objective + 1e-6
+    # ... and every bound the decomposition reports caps the best one
+    assert split.decomposition is not None
+    for step in split.decomposition.trace:
+        assert step["bound"] is not None
+        assert step["bound"] >= whole.expected_objective - 1e-6
+    assert split.status == "optimal"
+    assert split.expected_objective == pytest.approx(whole.expected_objective)
+    checked(split)
+
+
+def test_the_decomposition_refuses_risk_aversion() -> None:
+    with pytest.raises(InputError, match="expected objective only"):
+        allocator.hedge(case_of(LEAD_TIME), decompose=5, risk_aversion=0.5)

@@ -24,8 +24,18 @@ HEADER = {"case", "scenario", "backend", "solver", "solver_version", "money_unit
 CONTRACT = {"expected_objective", "vss", "evpi", "cvar", "first_stage", "futures"}
 
 
+SCHEDULER: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _shared_cluster(dask_scheduler: str) -> None:
+    SCHEDULER[:] = [dask_scheduler]
+
+
 def hedge(*args: str | Path) -> tuple[int, str, str]:
-    done = CliRunner().invoke(app, ["hedge", *map(str, args)], env={"COLUMNS": "80"})
+    """``allocator hedge`` on the shared cluster (unless asked for workers of its own)."""
+    where = [] if "--workers" in args else ["--scheduler", SCHEDULER[0]]
+    done = CliRunner().invoke(app, ["hedge", *map(str, args), *where], env={"COLUMNS": "80"})
     return done.exit_code, done.stdout, done.stderr
 
 
@@ -41,7 +51,7 @@ def lead(tmp_path: Path) -> Path:
 
 
 def test_the_json_contract_holds_the_hand_derived_figures(lead) -> None:
-    code, out, _ = hedge(lead, "--gap", "0", "--workers", "1", "--json", "-")
+    code, out, _ = hedge(lead, "--gap", "0", "--json", "-")
     assert code == 0
     document = json.loads(out)
     assert HEADER | CONTRACT | {"allocator_version"} <= set(document)
@@ -66,7 +76,7 @@ def test_the_json_contract_holds_the_hand_derived_figures(lead) -> None:
 
 
 def test_the_report_says_the_first_stage_in_words(lead) -> None:
-    code, out, _ = hedge(lead, "--gap", "0", "--workers", "1")
+    code, out, _ = hedge(lead, "--gap", "0")
     assert code == 0
     assert "- do not sign reserved" in out
     assert "The expected-value plan would instead" in out
@@ -75,15 +85,13 @@ def test_the_report_says_the_first_stage_in_words(lead) -> None:
 
 
 def test_cvar_is_given_when_asked_or_with_risk_aversion(lead) -> None:
-    code, out, _ = hedge(lead, "--gap", "0", "--workers", "1", "--cvar-alpha", "0.5", "--json", "-")
+    code, out, _ = hedge(lead, "--gap", "0", "--cvar-alpha", "0.5", "--json", "-")
     assert code == 0
     assert json.loads(out)["cvar"] == pytest.approx(0)  # the worst half: future 0, 0
     data = copy.deepcopy(LEAD_TIME)
     data["supply"][0]["fixed_cost"] = 150
     risky = write(lead.parent, data, "risky.yaml")
-    code, out, _ = hedge(
-        risky, "--gap", "0", "--workers", "1", "--risk-aversion", "1", "--json", "-"
-    )
+    code, out, _ = hedge(risky, "--gap", "0", "--risk-aversion", "1", "--json", "-")
     document = json.loads(out)
     assert document["cvar_alpha"] == pytest.approx(0.1)
     assert document["cvar"] == pytest.approx(0)
@@ -95,9 +103,7 @@ def test_evaluating_a_solve_json_holds_its_first_stage(lead, tmp_path) -> None:
         app, ["solve", str(lead), "--gap", "0", "--json", str(tmp_path / "s.json")]
     )
     assert solved.exit_code == 0
-    code, out, _ = hedge(
-        lead, "--gap", "0", "--workers", "1", "--evaluate", tmp_path / "s.json", "--json", "-"
-    )
+    code, out, _ = hedge(lead, "--gap", "0", "--evaluate", tmp_path / "s.json", "--json", "-")
     assert code == 0
     document = json.loads(out)
     assert document["status"] == "evaluated"
@@ -110,8 +116,8 @@ def test_evaluating_a_solve_json_holds_its_first_stage(lead, tmp_path) -> None:
 
 def test_evaluating_a_hedge_json_gives_back_its_expected_objective(lead, tmp_path) -> None:
     first = tmp_path / "h.json"
-    assert hedge(lead, "--gap", "0", "--workers", "1", "--json", first)[0] == 0
-    code, out, _ = hedge(lead, "--gap", "0", "--workers", "1", "--evaluate", first, "--json", "-")
+    assert hedge(lead, "--gap", "0", "--json", first)[0] == 0
+    code, out, _ = hedge(lead, "--gap", "0", "--evaluate", first, "--json", "-")
     assert code == 0
     assert json.loads(out)["expected_objective"] == pytest.approx(150)
 
@@ -151,7 +157,7 @@ def test_futures_that_break_a_rule_exit_2(tmp_path) -> None:
     data["uncertainty"] = [
         {"id": "price", "path": "supply[spot].unit_cost", "add": {"normal": [0, 10]}}
     ]
-    code, _, err = hedge(write(tmp_path, data), "--draws", "20", "--workers", "1")
+    code, _, err = hedge(write(tmp_path, data), "--draws", "20")
     assert code == 2
     assert "futures break a rule of the case" in err
     assert "supply[spot].unit_cost" in err
@@ -164,7 +170,7 @@ def test_no_first_stage_for_every_future_exits_3(tmp_path) -> None:
         {"id": "cap", "path": "supply[spot].capacity", "set": {"choice": [100, 0]}}
     ]
     data["supply"][0]["capacity"] = 0
-    code, out, _err = hedge(write(tmp_path, data), "--workers", "1")
+    code, out, _err = hedge(write(tmp_path, data))
     assert code == 3
     assert "future(s) 1 have no plan even with hindsight" in out
 

@@ -80,7 +80,20 @@ def hedge_command(
             "--evaluate", metavar="PLAN.json", help="Hold this solve or hedge JSON's first stage."
         ),
     ] = None,
+    decompose: Annotated[
+        int | None,
+        typer.Option(
+            "--decompose",
+            metavar="ITERATIONS",
+            min=1,
+            help="Dual decomposition by future, at most this many iterations.",
+        ),
+    ] = None,
     scenario: ScenarioName = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(metavar="ADDRESS", help="An existing Dask scheduler (tcp://host:8786)."),
+    ] = None,
     workers: Workers = None,
     backend: BackendName = DEFAULT_BACKEND,
     solver: SolverName = None,
@@ -92,7 +105,8 @@ def hedge_command(
     uncertainty, and say what it is worth (expected objective, CVaR, VSS, EVPI).
 
     Without --grid or --draws, every combination of the choices (when every factor is a
-    choice). The time limit and gap apply to each solve, the extensive form's included.
+    choice). One extensive form by default; --decompose solves future by future on Dask,
+    for many futures. The time limit and gap apply to each solve.
     Exit status: 0 a plan, 2 bad input, 3 no first stage serves every future, 4 none
     found in time.
     """
@@ -114,7 +128,9 @@ def hedge_command(
                 alpha=cvar_alpha,
                 evaluate=stage,
                 runner=runner,
+                scheduler=scheduler,
                 workers=workers,
+                decompose=decompose,
                 phase=phase,
             )
     title = str(case_file) + (f" [{scenario}]" if scenario else "")

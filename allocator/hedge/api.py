@@ -23,7 +23,7 @@ everything after it is each future's own. The answer:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -35,9 +35,11 @@ from allocator.case.errors import CaseError
 from allocator.case.model import Case
 from allocator.errors import InputError
 from allocator.hedge.decisions import FirstStage, from_decisions, from_plan
+from allocator.hedge.decompose import Decomposition, Setting, decompose
 from allocator.hedge.extensive import Future, cvar_of, extensive_form
 from allocator.hedge.futures import decided_projects, make_futures
 from allocator.hedge.plans import FutureOutcome, expected, hindsight, recourse, solve_extensive
+from allocator.hedge.pool import FuturePool, future_pool
 from allocator.hedge.stages import commit_index
 from allocator.hedge.tables import futures_table, stage_tables
 from allocator.sweeps.api import choose_draws
@@ -100,6 +102,8 @@ class Hedge:
     seed: int | None
     size: dict[str, int] = field(default_factory=dict)
     outcomes: list[FutureOutcome] = field(default_factory=list, repr=False)
+    decomposition: Decomposition | None = None
+    """With ``decompose``: the iterations, each one's bound and best, what was evaluated."""
 
 
 def hedge(
@@ -113,33 +117,43 @@ def hedge(
     alpha: float | None = None,
     evaluate: FirstStage | None = None,
     runner: Runner | None = None,
+    scheduler: str | None = None,
     workers: int | None = None,
+    decompose: int | None = None,
     phase: Phase | None = None,
 ) -> Hedge:
     """The two-stage plan of ``case`` (see the module docstring).
 
     ``commit_through``: the last period decided now (None: the first); ``alpha`` None
     is 0.1 with risk aversion and no CVaR without; ``evaluate``: hold this first stage
-    fixed instead of choosing one; ``workers``: processes for the per-future solves.
+    fixed instead of choosing one; ``decompose``: find the first stage by dual
+    decomposition with at most this many iterations (``allocator.hedge.decompose``)
+    instead of the extensive form, for the expectation only. The per-future solves run
+    on Dask: the cluster at ``scheduler``, or ``workers`` local worker processes
+    (default one per CPU).
     Raises ``InputError`` for draws that cannot be made, a future that breaks a rule of
     the case, a period not in the horizon, lambda outside [0, 1] or alpha outside (0, 1].
     """
     _check_risk(risk_aversion, alpha)
+    _check_decompose(decompose, risk_aversion)
     if alpha is None and risk_aversion > 0:
         alpha = DEFAULT_ALPHA
     runner = runner or Runner()
     phase = phase or _silent
     commit = commit_index(case, commit_through)
+    if workers is not None and workers < 1:
+        raise InputError(f"workers must be at least 1, got {workers}")
     chosen, is_grid = choose_draws(case, grid=grid, draws=draws, seed=seed)
-    c = _Context(case, make_futures(case, chosen), commit, runner, workers, phase)
-    own = hindsight(
-        c.futures, runner, workers=workers, done=phase("solving each future alone", len(chosen))
-    )
-    answer = _Answer(c, own, alpha, risk_aversion, is_grid, None if is_grid else seed)
-    if evaluate is not None:
-        held = _recourse(c, evaluate, "holding the plan's first stage in each future")
-        return answer.build(EVALUATED, "", None, evaluate, held)
-    return _two_stage(c, answer)
+    futures = make_futures(case, chosen)
+    with future_pool(scheduler, workers, len(futures)) as pool:
+        c = _Context(case, futures, commit, runner, pool, phase, decompose)
+        alone = phase("solving each future alone", len(futures))
+        own = hindsight(futures, runner, pool, commit, alone)
+        answer = _Answer(c, own, alpha, risk_aversion, is_grid, None if is_grid else seed)
+        if evaluate is not None:
+            held = _recourse(c, evaluate, "holding the plan's first stage in each future")
+            return answer.build(EVALUATED, "", None, evaluate, held)
+        return _two_stage(c, answer)
 
 
 def _two_stage(c: _Context, answer: _Answer) -> Hedge:
@@ -152,6 +166,8 @@ def _two_stage(c: _Context, answer: _Answer) -> Hedge:
         )
         return answer.build(SolveStatus.INFEASIBLE.value, message, None, None, [])
     ev = _expected_value_plan(c)
+    if c.iterations is not None:
+        return _by_decomposition(c, answer, ev)
     extensive = extensive_form(
         c.futures, c.commit, answer.risk_aversion, answer.alpha or DEFAULT_ALPHA
     )
@@ -170,10 +186,22 @@ def _two_stage(c: _Context, answer: _Answer) -> Hedge:
     return answer.build(t.status.value, t.message, t, stage, outcomes, ev, size)
 
 
+def _by_decomposition(c: _Context, answer: _Answer, ev: ExpectedValuePlan) -> Hedge:
+    """The first stage found by dual decomposition, the expected-value plan's its seed."""
+    setting = Setting(
+        c.case, c.futures, c.commit, c.runner, c.pool, c.phase, c.iterations or 0, c.candidates
+    )
+    seeds = [] if ev.stage is None or ev.outcomes is None else [(ev.stage, ev.outcomes)]
+    found = decompose(setting, answer.own, seeds)
+    t = found.termination
+    assert t is not None
+    hedge = answer.build(t.status.value, t.message, t, found.stage, found.outcomes, ev)
+    return replace(hedge, decomposition=found)
+
+
 def _recourse(c: _Context, stage: FirstStage, what: str) -> list[FutureOutcome]:
     """Each future solved with ``stage`` held fixed, its progress shown as ``what``."""
-    done = c.phase(what, len(c.futures))
-    return recourse(c.futures, stage, c.commit, c.runner, workers=c.workers, done=done)
+    return recourse(c.futures, stage, c.commit, c.runner, c.pool, c.phase(what, len(c.futures)))
 
 
 @dataclass(frozen=True)
@@ -182,8 +210,11 @@ class _Context:
     futures: list[Future]
     commit: int
     runner: Runner
-    workers: int | None
+    pool: FuturePool
     phase: Phase
+    iterations: int | None = None
+    """Dual decomposition with this many iterations; None: the extensive form."""
+    candidates: int = 2
 
 
 @dataclass(frozen=True)
@@ -295,6 +326,18 @@ def _check_risk(risk_aversion: float, alpha: float | None) -> None:
         raise InputError(f"the risk aversion must be between 0 and 1, got {risk_aversion:g}")
     if alpha is not None and not 0.0 < alpha <= 1.0:
         raise InputError(f"the CVaR share alpha must be in (0, 1], got {alpha:g}")
+
+
+def _check_decompose(iterations: int | None, risk_aversion: float) -> None:
+    if iterations is None:
+        return
+    if iterations < 1:
+        raise InputError(f"the decomposition needs at least 1 iteration, got {iterations}")
+    if risk_aversion > 0:
+        raise InputError(
+            "the decomposition maximises the expected objective only (the CVaR ties the "
+            "futures together): drop --risk-aversion, or solve the extensive form"
+        )
 
 
 def _silent(_what: str, _solves: int) -> Done:

@@ -76,7 +76,7 @@ def extensive_form(
     """The extensive form of ``futures`` (see the module docstring)."""
     models = [f.formulation.model for f in futures]
     offsets = list(np.cumsum([0, *[m.num_variables for m in models[:-1]]]))
-    first = _first_stage_columns(futures, commit)
+    first = first_stage_columns(futures, commit)
     n_futures = sum(m.num_variables for m in models)
     k = len(first)
     cvar = risk_aversion > 0
@@ -122,7 +122,7 @@ def extensive_form(
     return Extensive(model, futures, offsets, first, eta, shortfall)
 
 
-def _first_stage_columns(futures: list[Future], commit: int) -> pd.DataFrame:
+def first_stage_columns(futures: list[Future], commit: int) -> pd.DataFrame:
     """Every first-stage key of any future, with each future's column of it."""
     members: dict[tuple[str, tuple], dict[int, int]] = {}
     for position, future in enumerate(futures):

@@ -9,7 +9,7 @@ futures no longer share anything, so each future's best recourse is also the bes
 the whole (the expectation and the CVaR both grow with each future's objective): the
 plans of a two-stage plan are those ``recourse`` returns for the extensive form's first
 stage. ``hindsight`` solves each future on its own. Those per-future
-solves run in worker processes (``allocator.analysis.parallel``).
+solves run on Dask (``allocator.hedge.pool``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from allocator.analysis.parallel import solve_many, worker_count
 from allocator.analysis.runner import Runner
 from allocator.backends.registry import get_backend
 from allocator.backends.termination import SolveStatus, Termination
@@ -28,8 +27,10 @@ from allocator.engine import Result
 from allocator.formulation import formulate
 from allocator.hedge.decisions import TOLERANCE, Decisions, FirstStage, decisions
 from allocator.hedge.extensive import Extensive, Future
+from allocator.hedge.pool import FuturePool
 from allocator.hedge.stages import first_stage
 from allocator.plan import Plan
+from allocator.quiet import quiet_solvers
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class FutureOutcome:
     bound: float | None = None
     """No plan of the future does better than this (the solver's bound; the objective
     itself when optimality is proven; None when unknown)."""
+    decisions: Decisions | None = None
+    """The first stage the future's own plan takes (``hindsight`` only)."""
 
 
 def solve_extensive(extensive: Extensive, runner: Runner) -> tuple[Termination, Decisions]:
@@ -65,22 +68,36 @@ def solve_extensive(extensive: Extensive, runner: Runner) -> tuple[Termination, 
 
 @dataclass(frozen=True)
 class _Item:
-    """One future to solve in a worker: its case and, with a first stage held fixed, the
-    bounds of every column (None: the future's own optimum, with hindsight)."""
+    """One future to solve in a worker: its number, its case and, with a first stage held
+    fixed, the bounds of every column (None: the future's own optimum, with hindsight)."""
 
+    index: int
     case: Case
     runner: Runner
     lower: np.ndarray | None = None
     upper: np.ndarray | None = None
+    commit: int | None = None
+    """With a commit period: read back the first stage the plan takes."""
 
 
-def _solve_item(item: _Item) -> Result:
-    """Formulate the item's future (the same columns as in the caller) and solve it."""
-    formulation = formulate(item.case)
-    model = formulation.model
-    if item.lower is not None:
-        model = replace(model, lower=item.lower, upper=item.upper)
-    return item.runner.resolve(item.case, formulation, model)
+def _solve_item(item: _Item) -> tuple[Result, Decisions | None]:
+    """Formulate the item's future (the same columns as in the caller) and solve it; the
+    plan is checked there, and comes back without the formulation and column values,
+    with the first stage it takes when the item has a commit period."""
+    with quiet_solvers():
+        formulation = formulate(item.case)
+        model = formulation.model
+        if item.lower is not None:
+            model = replace(model, lower=item.lower, upper=item.upper)
+        result = item.runner.resolve(item.case, formulation, model)
+    taken = None
+    if item.commit is not None and result.values is not None:
+        table = first_stage(item.case, formulation, item.commit)
+        taken = {
+            (family, key): float(result.values[column])
+            for family, key, column in table.itertuples(index=False, name=None)
+        }
+    return replace(result, formulation=None, values=None), taken
 
 
 def recourse(
@@ -88,8 +105,7 @@ def recourse(
     stage: FirstStage,
     commit: int,
     runner: Runner,
-    *,
-    workers: int | None = None,
+    pool: FuturePool,
     done: Callable[[str], None] | None = None,
 ) -> list[FutureOutcome]:
     """Each future solved with the first stage ``stage`` held fixed: the best recourse
@@ -98,13 +114,13 @@ def recourse(
         fixed_bounds(future, decisions(future.case, stage, commit), commit) for future in futures
     ]
     items = [
-        _Item(f.case, runner, *bounds)
+        _Item(f.index, f.case, runner, *bounds)
         for f, bounds in zip(futures, fixed, strict=True)
         if not isinstance(bounds, str)
     ]
-    solved = iter(_solve_all(items, futures, workers, done))
+    solved = iter(_solve_all(items, pool, done))
     return [
-        _without(future, bounds) if isinstance(bounds, str) else _outcome(future, next(solved))
+        _without(future, bounds) if isinstance(bounds, str) else _outcome(future, *next(solved))
         for future, bounds in zip(futures, fixed, strict=True)
     ]
 
@@ -112,26 +128,24 @@ def recourse(
 def hindsight(
     futures: list[Future],
     runner: Runner,
-    *,
-    workers: int | None = None,
+    pool: FuturePool,
+    commit: int,
     done: Callable[[str], None] | None = None,
 ) -> list[FutureOutcome]:
-    """Each future solved on its own, knowing it will come: its own optimum."""
-    items = [_Item(f.case, runner) for f in futures]
+    """Each future solved on its own, knowing it will come: its own optimum, and the first
+    stage it would take."""
+    items = [_Item(f.index, f.case, runner, commit=commit) for f in futures]
     return [
-        _outcome(future, result)
-        for future, result in zip(futures, _solve_all(items, futures, workers, done), strict=True)
+        _outcome(future, *answer)
+        for future, answer in zip(futures, _solve_all(items, pool, done), strict=True)
     ]
 
 
 def _solve_all(
-    items: list[_Item],
-    futures: list[Future],
-    workers: int | None,
-    done: Callable[[str], None] | None,
-) -> list[Result]:
-    labels = [f"future {f.index}" for f in futures][: len(items)]
-    return solve_many(_solve_item, items, labels, worker_count(len(items), workers), done)
+    items: list[_Item], pool: FuturePool, done: Callable[[str], None] | None
+) -> list[tuple[Result, Decisions | None]]:
+    labels = [f"future-{item.index}" for item in items]
+    return pool.map(_solve_item, items, labels, done)
 
 
 def fixed_bounds(
@@ -160,13 +174,24 @@ def _named(family: str, key: tuple) -> str:
     return f"the first stage's {family}[{', '.join(map(str, key))}]"
 
 
-def _outcome(future: Future, result: Result) -> FutureOutcome:
+def _outcome(future: Future, result: Result, taken: Decisions | None = None) -> FutureOutcome:
     t = result.termination
     objective = t.objective if result.plan is not None else None
-    bound = t.bound if t.bound is not None else (t.objective if t.proven_optimal else None)
     return FutureOutcome(
-        future, t.status.value, objective, result.plan, t.message, t.solver_version, bound
+        future,
+        t.status.value,
+        objective,
+        result.plan,
+        t.message,
+        t.solver_version,
+        known_bound(t),
+        taken,
     )
+
+
+def known_bound(t: Termination) -> float | None:
+    """What no plan beats: the solver's bound, or the objective when proven optimal."""
+    return t.bound if t.bound is not None else (t.objective if t.proven_optimal else None)
 
 
 def _without(future: Future, message: str) -> FutureOutcome:

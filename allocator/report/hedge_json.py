@@ -13,7 +13,10 @@ and evpi), ``first_stage`` (``supply`` [{id, kind, optional, signed}], ``project
 when evaluating a given plan), ``futures`` (one per future: future, weight, values,
 status, objective, message, funded, levels, starts, signed, cash_low,
 cash_low_period, credit_peak, guaranteed_returns, hindsight_objective and, with an
-expected-value plan, ev_status and ev_objective) and ``model`` (the extensive form's size).
+expected-value plan, ev_status and ev_objective), ``method`` (``extensive`` or
+``decomposition``), ``model`` (the extensive form's size) and ``decomposition``
+(``iterations``, ``evaluated``: first stages held in every future, ``trace``: each
+iteration's bound and best; null for the extensive form).
 """
 
 from __future__ import annotations
@@ -59,8 +62,18 @@ def hedge_document(found: Hedge, evaluated: Path | None = None) -> dict[str, Any
             "first_stage": stage_document(ev.first_stage or {}),
         },
         "futures": records(found.futures),
+        "method": "decomposition" if found.decomposition is not None else "extensive",
         "model": found.size,
+        "decomposition": None if found.decomposition is None else decomposition_document(found),
     }
+
+
+def decomposition_document(found: Hedge) -> dict[str, Any]:
+    """How the decomposition went: iterations, first stages evaluated, and each
+    iteration's bound and best expected objective."""
+    d = found.decomposition
+    assert d is not None
+    return {"iterations": d.iterations, "evaluated": len(d.evaluated), "trace": d.trace}
 
 
 def stage_document(tables: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

@@ -71,6 +71,9 @@ def _headline(title: str, hedge: Hedge, case: Case) -> Table:
         "decided now", f"signatures, equity, and purchases, credit and starts to {hedge.commit}"
     )
     grid.add_row("objective", _aim(hedge, case))
+    method = _method(hedge)
+    if method:
+        grid.add_row("method", method)
     grid.add_row("status", _status(hedge))
     if hedge.bound is not None:
         grid.add_row("bound", _bound(hedge, unit))
@@ -94,6 +97,22 @@ def _headline(title: str, hedge: Hedge, case: Case) -> Table:
     return grid
 
 
+def _method(hedge: Hedge) -> str:
+    """How the first stage was found: the extensive form's size, or the decomposition's
+    iterations and what it evaluated."""
+    d = hedge.decomposition
+    if d is not None:
+        return (
+            f"dual decomposition by future: {plural(d.iterations, 'iteration')}, "
+            f"{plural(len(d.evaluated), 'first stage')} held in every future"
+        )
+    if hedge.size:
+        return (
+            f"one extensive form: {hedge.size['columns']:,} columns x {hedge.size['rows']:,} rows"
+        )
+    return ""
+
+
 def _aim(hedge: Hedge, case: Case) -> str:
     name = case.objective.value
     if hedge.risk_aversion == 0:
@@ -109,6 +128,8 @@ def _status(hedge: Hedge) -> Text:
     if t is None:
         return Text(f"{hedge.status}: {hedge.message}", style="bold yellow")
     style = "bold green" if t.status.value == "optimal" else "bold yellow"
+    if hedge.decomposition is not None and t.status.value == "feasible":
+        return Text(f"feasible, not proven optimal ({t.message})", style=style)
     return Text(status_words(t), style=style)
 
 

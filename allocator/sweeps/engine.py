@@ -109,7 +109,7 @@ def run_sweep(
     pending = [(d, k) for d, k in zip(draws, keys, strict=True) if k not in finished]
     solved = 0
     if pending:
-        with _client(scheduler, workers, len(pending)) as client:
+        with dask_client(scheduler, workers, len(pending)) as client:
             solved = _solve(client, case, pending, runner, out, done)
     table = read_records(out, keys)
     missing = len(keys) - len(table)
@@ -164,7 +164,7 @@ def _solve(
 
 
 @contextlib.contextmanager
-def _client(scheduler: str | None, workers: int | None, jobs: int) -> Iterator[Client]:
+def dask_client(scheduler: str | None, workers: int | None, jobs: int) -> Iterator[Client]:
     """A client of the cluster at ``scheduler``, or of a local cluster started (and closed)
     here."""
     if scheduler is not None:
