@@ -187,3 +187,20 @@ def test_bad_requests_exit_2(lead, args, says) -> None:
     code, _, err = hedge(lead, *args)
     assert code == 2
     assert says in err
+
+
+def test_the_decomposition_through_the_command(lead) -> None:
+    code, out, _ = hedge(lead, "--gap", "0", "--decompose", "5", "--json", "-")
+    assert code == 0
+    document = json.loads(out)
+    assert document["method"] == "decomposition"
+    assert document["status"] == "optimal"
+    assert document["expected_objective"] == pytest.approx(150)
+    assert document["bound"] == pytest.approx(150)
+    trace = document["decomposition"]["trace"]
+    assert trace[0]["bound"] == pytest.approx(200)  # the futures' own optima: 0 and 400
+    assert trace[-1]["bound"] == pytest.approx(150)
+    assert document["solver_version"]
+    code, _, err = hedge(lead, "--decompose", "5", "--risk-aversion", "0.5")
+    assert code == 2
+    assert "expected objective only" in err

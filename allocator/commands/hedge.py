@@ -154,7 +154,7 @@ def _header(found: Hedge, case: Case, runner: Runner, origin: Any) -> dict[str, 
         "scenario": origin.scenario,
         "backend": runner.backend,
         "solver": runner.solver or get_backend(runner.backend).default_solver,
-        "solver_version": t.solver_version if t else (versions[0] if versions else None),
+        "solver_version": (t.solver_version if t else "") or (versions[0] if versions else None),
         "money_unit": case.money_unit,
         "allocator_version": __version__,
     }
