@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import pytest
 from hedge_cases import LEAD_TIME
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import allocator
 from allocator.analysis.runner import Runner
@@ -333,3 +335,40 @@ def test_the_decomposition_finds_what_the_extensive_form_finds(data, changes) ->
 def test_the_decomposition_refuses_risk_aversion() -> None:
     with pytest.raises(InputError, match="expected objective only"):
         allocator.hedge(case_of(LEAD_TIME), decompose=5, risk_aversion=0.5)
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    fee=st.integers(0, 500),
+    low=st.integers(0, 400),
+    high=st.integers(300, 900),
+    p_low=st.sampled_from([0.1, 0.3, 0.5, 0.8]),
+    spot=st.integers(1, 6),
+)
+def test_both_methods_find_the_best_signature_found_by_enumeration(
+    fee: int, low: int, high: int, p_low: float, spot: int
+) -> None:
+    """Every first stage of a lead-time case is "sign" or "do not sign": solve every
+    future under each (forcing the signature, or offering nothing to sign) and keep the
+    better expectation. Both methods must find it."""
+    data = copy.deepcopy(LEAD_TIME)
+    data["supply"][0]["fixed_cost"] = fee
+    data["supply"][1]["unit_cost"] = spot
+    data["uncertainty"][0]["set"] = {"choice": [low, high], "p": [p_low, 1 - p_low]}
+    case = build_case(data, Source("x.yaml"))
+    futures = grid_draws(case)
+    best = -np.inf
+    for forced in ({"optional": False}, {"capacity": 0}):
+        variant = copy.deepcopy(data)
+        variant["supply"][0] |= forced
+        drawn = make_futures(build_case(variant, Source("x.yaml")), futures)
+        value = sum(f.weight * allocator.solve(f.case, gap=0).termination.objective for f in drawn)
+        best = max(best, value)
+    whole = hedged(case, runner=runner("ortools"))
+    split = hedged(case, runner=runner("ortools"), decompose=20)
+    assert whole.expected_objective == pytest.approx(best, abs=1e-6)
+    assert split.expected_objective == pytest.approx(best, abs=1e-6)
+    assert whole.wait_and_see is not None
+    assert whole.wait_and_see >= best - 1e-6

@@ -17,7 +17,13 @@ everything after it is each future's own. The answer:
   when the expected-value plan has no plan in some future);
 - ``evpi`` = E[max z_f] - E[z(x*)], the value of knowing the future before deciding;
 - with ``evaluate`` (a first stage from a plan), that first stage held fixed in every
-  future instead of choosing one.
+  future instead of choosing one;
+- with ``decompose``, the first stage found by dual decomposition by future
+  (``allocator.hedge.decompose``) instead of the extensive form;
+- ``bound``: what no first stage beats, the least of the method's bound and the
+  futures' own optima mixed as the objective is.
+
+Every per-future solve runs on Dask (``allocator.hedge.pool``).
 """
 
 from __future__ import annotations
