@@ -104,8 +104,9 @@ def decompose(
     clock = time.perf_counter()
     table = first_stage_columns(s.futures, s.commit)
     keys: list[Key] = list(zip(table["family"], table["key"], strict=True))
-    shared = len(s.futures)
-    zero = frozenset(k for k, m in zip(keys, table["members"], strict=True) if len(m) < shared)
+    zero = frozenset(
+        k for k, m in zip(keys, table["members"], strict=True) if len(m) < len(s.futures)
+    )
     p = np.array([f.weight for f in s.futures])
     p = p / p.sum()
     scale = scales([o.decisions or {} for o in own], keys)
@@ -113,8 +114,8 @@ def decompose(
     for stage, outcomes in seeds:
         found.offer(stage, outcomes)
     taken, bounds = _matrix([o.decisions for o in own], keys), [o.bound for o in own]
-    multipliers = np.zeros((shared, len(keys)))
-    theta, stall, best_bound = 1.0, 0, np.inf
+    multipliers = np.zeros((len(s.futures), len(keys)))
+    steps = _Steps()
     message = ""
     for iteration in range(s.iterations + 1):
         if iteration:
@@ -125,30 +126,48 @@ def decompose(
                 break
             taken, bounds = _matrix([a.decisions for a in priced], keys), [a.bound for a in priced]
         bound = None if None in bounds else float(p @ np.array(bounds, dtype=float))
-        if bound is not None and _better(bound, best_bound):
-            best_bound, stall = bound, 0
-        else:
-            stall += 1
-            if stall >= STALL:
-                theta, stall = theta / 2, 0
+        steps.record(bound)
         centre = p @ taken
         _evaluate(s, found, keys, taken, p, centre)
-        found.bound = None if not np.isfinite(best_bound) else best_bound
-        found.iterations = iteration
+        found.bound, found.iterations = steps.bound, iteration
         found.trace.append({"iteration": iteration, "bound": bound, "best": found.best})
         spread = (taken - centre) / scale
         norm = float(p @ (spread**2).sum(axis=1))
         if _within(found, s.runner.gap) or norm < 1e-12:
             break
-        room = (best_bound - found.best) if found.best is not None else 0.01 * abs(best_bound)
-        multipliers += theta * max(room, 0.0) / norm * spread
+        multipliers += steps.size(found.best, norm) * spread
     found.termination = _termination(s, found, message, time.perf_counter() - clock)
     return found
 
 
-def _better(bound: float, best: float) -> bool:
-    """A bound lower than the best so far by more than rounding."""
-    return not np.isfinite(best) or bound < best - 1e-9 * max(1.0, abs(best))
+@dataclass
+class _Steps:
+    """Polyak's step and its factor theta, halved after ``STALL`` iterations without a
+    better bound; ``bound``: the best bound so far (None while none is known)."""
+
+    theta: float = 1.0
+    stall: int = 0
+    bound: float | None = None
+
+    def record(self, bound: float | None) -> None:
+        """Keep ``bound`` if it is better; count the iterations without one."""
+        if bound is not None and (
+            self.bound is None or bound < self.bound - 1e-9 * max(1.0, abs(self.bound))
+        ):
+            self.bound, self.stall = bound, 0
+            return
+        self.stall += 1
+        if self.stall >= STALL:
+            self.theta, self.stall = self.theta / 2, 0
+
+    def size(self, best: float | None, norm: float) -> float:
+        """theta (bound - best) / norm; without both, a hundredth of the one known."""
+        if self.bound is not None and best is not None:
+            room = max(self.bound - best, 0.0)
+        else:
+            known = self.bound if self.bound is not None else best
+            room = 0.01 * max(1.0, abs(known)) if known is not None else 1.0
+        return self.theta * room / norm
 
 
 def _subproblems(
