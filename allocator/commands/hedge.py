@@ -19,10 +19,9 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from allocator import __version__
 from allocator.analysis.runner import Runner
 from allocator.backends.options import DEFAULT_GAP
-from allocator.backends.registry import DEFAULT_BACKEND, get_backend
+from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.backends.termination import SolveStatus
 from allocator.case import Case
 from allocator.commands.common import (
@@ -49,6 +48,7 @@ from allocator.hedge.plan_file import read_first_stage
 from allocator.hedge.stages import commit_index
 from allocator.report.hedge_json import hedge_document
 from allocator.report.hedge_view import render_hedge
+from allocator.report.plan_json import CaseOrigin, runner_header
 
 
 def hedge_command(
@@ -145,19 +145,12 @@ def hedge_command(
         raise typer.Exit(EXIT_NO_PLAN)
 
 
-def _header(found: Hedge, case: Case, runner: Runner, origin: Any) -> dict[str, Any]:
-    """The keys every document starts with."""
+def _header(found: Hedge, case: Case, runner: Runner, origin: CaseOrigin) -> dict[str, Any]:
+    """The keys every document starts with; the solver version is the solves' own."""
     t = found.termination
     versions = [o.solver_version for o in found.outcomes if o.solver_version]
-    return {
-        "case": {"name": case.name, "file": origin.file, "sha256": origin.sha256},
-        "scenario": origin.scenario,
-        "backend": runner.backend,
-        "solver": runner.solver or get_backend(runner.backend).default_solver,
-        "solver_version": (t.solver_version if t else "") or (versions[0] if versions else None),
-        "money_unit": case.money_unit,
-        "allocator_version": __version__,
-    }
+    version = (t.solver_version if t else "") or (versions[0] if versions else None)
+    return runner_header(case, runner, origin, version)
 
 
 @contextlib.contextmanager

@@ -21,10 +21,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from allocator import __version__
 from allocator.analysis.runner import Runner
 from allocator.backends.options import DEFAULT_GAP
-from allocator.backends.registry import DEFAULT_BACKEND, get_backend
+from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.case import Case
 from allocator.commands.common import (
     EXIT_INTERRUPTED,
@@ -44,7 +43,7 @@ from allocator.commands.common import (
     read_case,
     refusals,
 )
-from allocator.report.plan_json import CaseOrigin, records
+from allocator.report.plan_json import CaseOrigin, records, runner_header
 from allocator.report.sweep_view import render_sweep
 from allocator.sweeps.api import Sweep, choose_draws, still_to_solve, sweep
 from allocator.sweeps.summary import summary_document
@@ -130,15 +129,7 @@ def sweep_document(found: Sweep, case: Case, runner: Runner, origin: CaseOrigin)
 def _header(found: Sweep, case: Case, runner: Runner, origin: CaseOrigin) -> dict[str, Any]:
     """The keys every document starts with; the solver version is the draws' own."""
     versions = [v for v in found.draws.get("solver_version", []) if v]
-    return {
-        "case": {"name": case.name, "file": origin.file, "sha256": origin.sha256},
-        "scenario": origin.scenario,
-        "backend": runner.backend,
-        "solver": runner.solver or get_backend(runner.backend).default_solver,
-        "solver_version": versions[0] if versions else None,
-        "money_unit": case.money_unit,
-        "allocator_version": __version__,
-    }
+    return runner_header(case, runner, origin, versions[0] if versions else None)
 
 
 def _draw(row: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,6 @@ Every per-future solve runs on Dask (``allocator.hedge.pool``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -41,19 +40,15 @@ from allocator.case.errors import CaseError
 from allocator.case.model import Case
 from allocator.errors import InputError
 from allocator.hedge.decisions import FirstStage, from_decisions, from_plan
-from allocator.hedge.decompose import Decomposition, Setting, decompose
-from allocator.hedge.extensive import Future, cvar_of, extensive_form
+from allocator.hedge.decompose import Decomposition, decompose
+from allocator.hedge.extensive import cvar_of, extensive_form
 from allocator.hedge.futures import decided_projects, make_futures
 from allocator.hedge.plans import FutureOutcome, expected, hindsight, recourse, solve_extensive
-from allocator.hedge.pool import FuturePool, future_pool
+from allocator.hedge.pool import future_pool
+from allocator.hedge.setting import Done, Phase, Setting
 from allocator.hedge.stages import commit_index
 from allocator.hedge.tables import futures_table, stage_tables
 from allocator.sweeps.api import choose_draws
-
-Done = Callable[[str], None]
-Phase = Callable[[str, int], Done]
-"""``phase(what, solves)`` is called as each phase begins (``solves`` 0: one long solve)
-and returns the callback each of its solves calls as it finishes."""
 
 DEFAULT_ALPHA = 0.1
 EVALUATED = "evaluated"
@@ -152,7 +147,7 @@ def hedge(
     chosen, is_grid = choose_draws(case, grid=grid, draws=draws, seed=seed)
     futures = make_futures(case, chosen)
     with future_pool(scheduler, workers, len(futures)) as pool:
-        c = _Context(case, futures, commit, runner, pool, phase, decompose)
+        c = Setting(case, futures, commit, runner, pool, phase, decompose)
         alone = phase("solving each future alone", len(futures))
         own = hindsight(futures, runner, pool, commit, alone)
         answer = _Answer(c, own, alpha, risk_aversion, is_grid, None if is_grid else seed)
@@ -162,7 +157,7 @@ def hedge(
         return _two_stage(c, answer)
 
 
-def _two_stage(c: _Context, answer: _Answer) -> Hedge:
+def _two_stage(c: Setting, answer: _Answer) -> Hedge:
     """Choose the first stage with the extensive form, then each future's recourse."""
     hopeless = [o.future.index for o in answer.own if o.status == SolveStatus.INFEASIBLE.value]
     if hopeless:
@@ -192,42 +187,26 @@ def _two_stage(c: _Context, answer: _Answer) -> Hedge:
     return answer.build(t.status.value, t.message, t, stage, outcomes, ev, size)
 
 
-def _by_decomposition(c: _Context, answer: _Answer, ev: ExpectedValuePlan) -> Hedge:
+def _by_decomposition(c: Setting, answer: _Answer, ev: ExpectedValuePlan) -> Hedge:
     """The first stage found by dual decomposition, the expected-value plan's its seed."""
-    setting = Setting(
-        c.case, c.futures, c.commit, c.runner, c.pool, c.phase, c.iterations or 0, c.candidates
-    )
     seeds = [] if ev.stage is None or ev.outcomes is None else [(ev.stage, ev.outcomes)]
-    found = decompose(setting, answer.own, seeds)
+    found = decompose(c, answer.own, seeds)
     t = found.termination
     assert t is not None
     hedge = answer.build(t.status.value, t.message, t, found.stage, found.outcomes, ev)
     return replace(hedge, decomposition=found)
 
 
-def _recourse(c: _Context, stage: FirstStage, what: str) -> list[FutureOutcome]:
+def _recourse(c: Setting, stage: FirstStage, what: str) -> list[FutureOutcome]:
     """Each future solved with ``stage`` held fixed, its progress shown as ``what``."""
     return recourse(c.futures, stage, c.commit, c.runner, c.pool, c.phase(what, len(c.futures)))
-
-
-@dataclass(frozen=True)
-class _Context:
-    case: Case
-    futures: list[Future]
-    commit: int
-    runner: Runner
-    pool: FuturePool
-    phase: Phase
-    iterations: int | None = None
-    """Dual decomposition with this many iterations; None: the extensive form."""
-    candidates: int = 2
 
 
 @dataclass(frozen=True)
 class _Answer:
     """What every way of ending a hedge shares, and the step that builds the ``Hedge``."""
 
-    context: _Context
+    context: Setting
     own: list[FutureOutcome]
     alpha: float | None
     risk_aversion: float
@@ -295,7 +274,7 @@ class _Answer:
         return (1 - self.risk_aversion) * mean + self.risk_aversion * tail
 
 
-def _expected_value_plan(c: _Context) -> ExpectedValuePlan:
+def _expected_value_plan(c: Setting) -> ExpectedValuePlan:
     """The mean case's plan, its first stage held fixed in every future."""
     try:
         mean_case = draw_case(c.case, mean_draw(c.case))

@@ -32,12 +32,10 @@ expectation only: the CVaR ties the futures together.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from allocator.analysis.runner import Runner
 from allocator.backends.registry import get_backend
 from allocator.backends.termination import (
     CLOSED_GAP,
@@ -45,32 +43,16 @@ from allocator.backends.termination import (
     Termination,
     relative_gap,
 )
-from allocator.case.model import Case
 from allocator.hedge.decisions import Decisions, FirstStage, from_decisions
 from allocator.hedge.extensive import Future, first_stage_columns
 from allocator.hedge.lagrange import Priced, Subproblem, scales, solve_subproblem
 from allocator.hedge.plans import FutureOutcome, expected, recourse
-from allocator.hedge.pool import FuturePool
+from allocator.hedge.setting import Setting
 
-Phase = Callable[[str, int], Callable[[str], None]]
 Key = tuple[str, tuple]
 
 STALL = 3
 """Iterations without a better bound before the step is halved."""
-
-
-@dataclass(frozen=True)
-class Setting:
-    """What the decomposition works on and with."""
-
-    case: Case
-    futures: list[Future]
-    commit: int
-    runner: Runner
-    pool: FuturePool
-    phase: Phase
-    iterations: int = 10
-    candidates: int = 2
 
 
 @dataclass
@@ -117,7 +99,7 @@ def decompose(
     multipliers = np.zeros((len(s.futures), len(keys)))
     steps = _Steps()
     message = ""
-    for iteration in range(s.iterations + 1):
+    for iteration in range((s.iterations or 0) + 1):
         if iteration:
             priced = _subproblems(s, keys, zero, multipliers / scale, iteration)
             failed = next((a for a in priced if a.decisions is None), None)

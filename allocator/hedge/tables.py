@@ -30,18 +30,7 @@ from allocator.case.model import Case
 from allocator.case.money import FundingKind
 from allocator.hedge.decisions import FirstStage
 from allocator.hedge.plans import FutureOutcome
-from allocator.sweeps.record import plan_figures
-
-PLAN_FIGURES = (
-    "funded",
-    "levels",
-    "starts",
-    "signed",
-    "cash_low",
-    "cash_low_period",
-    "credit_peak",
-    "guaranteed_returns",
-)
+from allocator.sweeps.record import PLAN_FIELDS, plan_figures
 
 
 def stage_tables(case: Case, stage: FirstStage, decided: list[str]) -> dict[str, pd.DataFrame]:
@@ -99,12 +88,12 @@ def futures_table(
             "objective": outcome.objective,
             "message": outcome.message,
         }
-        figures = dict.fromkeys(PLAN_FIGURES)
+        figures = dict.fromkeys(PLAN_FIELDS)
         if outcome.plan is not None:
             figures = plan_figures(future.case, outcome.plan)
             figures["levels"] = json.loads(figures["levels"])
             figures["starts"] = json.loads(figures["starts"])
-        row |= {name: figures[name] for name in PLAN_FIGURES}
+        row |= {name: figures[name] for name in PLAN_FIELDS}
         row["hindsight_objective"] = hindsight[position].objective
         if expected_value is not None:
             row["ev_status"] = expected_value[position].status

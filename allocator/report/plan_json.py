@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from allocator import __version__
+from allocator.analysis.runner import Runner
+from allocator.backends.registry import get_backend
 from allocator.backends.termination import Termination
 from allocator.case.model import Case
 from allocator.engine import Result
@@ -60,6 +62,22 @@ def header(case: Case, termination: Termination, origin: CaseOrigin) -> dict[str
         "backend": termination.backend,
         "solver": termination.solver,
         "solver_version": termination.solver_version,
+        "money_unit": case.money_unit,
+        "allocator_version": __version__,
+    }
+
+
+def runner_header(
+    case: Case, runner: Runner, origin: CaseOrigin, solver_version: str | None
+) -> dict[str, Any]:
+    """``header`` for a document of many solves run by ``runner`` (a sweep, a hedge):
+    the backend and solver asked for, and the solver version the solves reported."""
+    return {
+        "case": {"name": case.name, "file": origin.file, "sha256": origin.sha256},
+        "scenario": origin.scenario,
+        "backend": runner.backend,
+        "solver": runner.solver or get_backend(runner.backend).default_solver,
+        "solver_version": solver_version or None,
         "money_unit": case.money_unit,
         "allocator_version": __version__,
     }

@@ -30,6 +30,18 @@ from allocator.plan import Plan
 INVALID = "invalid"
 """The status of a draw whose changes break a rule of the case."""
 
+PLAN_FIELDS = (
+    "funded",
+    "levels",
+    "starts",
+    "signed",
+    "cash_low",
+    "cash_low_period",
+    "credit_peak",
+    "guaranteed_returns",
+)
+"""The fields read from a plan (``plan_figures``)."""
+
 RECORD_FIELDS = (
     "draw",
     "weight",
@@ -40,14 +52,7 @@ RECORD_FIELDS = (
     "gap",
     "message",
     "solver_version",
-    "funded",
-    "levels",
-    "starts",
-    "signed",
-    "cash_low",
-    "cash_low_period",
-    "credit_peak",
-    "guaranteed_returns",
+    *PLAN_FIELDS,
     "seconds",
 )
 """The fields of a record, in order. ``values``, ``levels`` and ``starts`` are JSON text

@@ -1,0 +1,33 @@
+"""What a two-stage plan is computed on and with, shared by its steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from allocator.analysis.runner import Runner
+from allocator.case.model import Case
+from allocator.hedge.extensive import Future
+from allocator.hedge.pool import FuturePool
+
+Done = Callable[[str], None]
+Phase = Callable[[str, int], Done]
+"""``phase(what, solves)`` is called as each phase begins (``solves`` 0: one long solve)
+and returns the callback each of its solves calls as it finishes."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """The case, its futures, the commit period's index, how each solve runs, where the
+    per-future solves run, the progress callback, and the method: ``iterations`` of dual
+    decomposition evaluating up to ``candidates`` first stages each (``iterations``
+    None: the extensive form)."""
+
+    case: Case
+    futures: list[Future]
+    commit: int
+    runner: Runner
+    pool: FuturePool
+    phase: Phase
+    iterations: int | None = None
+    candidates: int = 2
