@@ -204,3 +204,18 @@ def test_the_decomposition_through_the_command(lead) -> None:
     code, _, err = hedge(lead, "--decompose", "5", "--risk-aversion", "0.5")
     assert code == 2
     assert "expected objective only" in err
+
+
+def test_a_scenario_applies_before_the_futures_are_drawn(tmp_path) -> None:
+    """With the fee at 100 signing pays: 50 - 100 and 600 - 100, E = 225 (not signing
+    stays at 150)."""
+    data = copy.deepcopy(LEAD_TIME)
+    data["scenarios"] = {
+        "cheap": {"changes": [{"path": "supply[reserved].fixed_cost", "set": 100}]}
+    }
+    code, out, _ = hedge(write(tmp_path, data), "--gap", "0", "-s", "cheap", "--json", "-")
+    assert code == 0
+    document = json.loads(out)
+    assert document["scenario"] == "cheap"
+    assert document["expected_objective"] == pytest.approx(225)
+    assert {r["id"]: r["signed"] for r in document["first_stage"]["supply"]}["reserved"]
