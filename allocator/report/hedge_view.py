@@ -1,11 +1,12 @@
 """The terminal report of a two-stage plan: what to decide now, and what it gives.
 
 Reads a ``Hedge`` (allocator/hedge/api.py): the headline (the futures, what is decided
-now, the status of the extensive form with its bound, the expected objective, the
-CVaR, VSS and EVPI each with what it means in one line), the first stage in words,
-what the expected-value plan would do instead, and each future's outcome (objective;
-with hindsight; under the expected-value plan's first stage; lowest cash; credit
-peak; then the drawn values and the funded projects). 80 columns, every id whole.
+now, the method (extensive form or decomposition), its status, the bound no first
+stage beats and the gap, the expected objective, the CVaR, VSS and EVPI each with what
+it means in one line), the first stage in words, what the expected-value plan would do
+instead, and each future's outcome (objective; with hindsight; under the
+expected-value plan's first stage; lowest cash; credit peak; then the drawn values and
+the projects its plan leaves out). 80 columns, every id whole.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from allocator.report.sweep_view import chance
 
 VSS_MEANS = "what choosing for every future at once adds over planning for the average future"
 OUTCOME_NOTE = (
-    "hindsight: the future's own best plan, had it been known; EV plan: the "
-    "expected-value plan's first stage held in the future; lowest cash: the least cash "
-    "at a period end; credit peak: the most owed on credit."
+    "hindsight: the future's own best plan, had it been known; {ev}lowest cash: the "
+    "least cash at a period end; credit peak: the most owed on credit."
 )
+EV_NOTE = "EV plan: the expected-value plan's first stage held in the future; "
 EVPI_MEANS = "what knowing the future before deciding would add: the most worth paying to learn it"
 
 
@@ -45,7 +46,8 @@ def render_hedge(console: Console, title: str, hedge: Hedge, case: Case) -> None
     console.print()
     _expected_value(console, hedge, case, words)
     console.print(_outcomes(hedge, case.money_unit))
-    console.print(Text(OUTCOME_NOTE, style="dim"))
+    ev = EV_NOTE if "ev_objective" in hedge.futures else ""
+    console.print(Text(OUTCOME_NOTE.format(ev=ev), style="dim"))
     console.print()
     console.print(_draws(hedge, [p.id for p in case.projects]))
 
