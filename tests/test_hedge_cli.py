@@ -134,6 +134,11 @@ def test_evaluating_a_hedge_json_gives_back_its_expected_objective(lead, tmp_pat
             "the plan names what the case 'lead-time' does not have: supply option 'nope'",
         ),
         ('{"status": "infeasible", "projects": []}', "the plan file has no plan"),
+        (
+            '{"status": "no_solution", "first_stage": {"supply": [], "projects": [], '
+            '"purchases": [], "funding": [], "credit": []}}',
+            "the plan file has no plan (status no_solution)",
+        ),
     ],
 )
 def test_a_bad_plan_file_exits_2_naming_it(lead, tmp_path, text, says) -> None:

@@ -21,6 +21,9 @@ from allocator.case.model import Case
 from allocator.errors import InputError
 from allocator.hedge.decisions import TOLERANCE, FirstStage, committed
 
+WITH_PLAN = ("optimal", "feasible", "evaluated")
+"""The statuses of a solve or hedge document that has a plan."""
+
 SOLVE_TABLES = {
     "projects": ("id", "funded", "level", "start"),
     "supply": ("supply", "kind", "period", "signed", "bought"),
@@ -42,12 +45,13 @@ STAGE_TABLES = {
 def read_first_stage(path: Path, case: Case, commit: int) -> FirstStage:
     """The first stage of the plan in ``path`` (see the module docstring)."""
     document = _document(path)
+    status = document.get("status")
+    if status is not None and status not in WITH_PLAN:
+        raise InputError(f"{path}: the plan file has no plan (status {status})")
     if "first_stage" in document:
         tables = _tables(path, document["first_stage"], STAGE_TABLES, "first_stage.")
         stage = _from_stage(tables)
     else:
-        if not document.get("projects") and document.get("status") is not None:
-            raise InputError(f"{path}: the plan file has no plan (status {document['status']})")
         stage = _from_solve(case, _tables(path, document, SOLVE_TABLES, ""), commit)
     _check_ids(path, case, stage)
     return stage
