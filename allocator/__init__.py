@@ -12,7 +12,7 @@ from allocator.case import (
 )
 from allocator.engine import PlanCheckError, Result, solve
 from allocator.errors import InputError
-from allocator.hedge.api import Hedge, hedge
+from allocator.hedging.api import Hedge, hedge
 from allocator.plan import Plan
 from allocator.sweeps.api import Sweep, sweep
 from allocator.verify import Verification, Violation, verify

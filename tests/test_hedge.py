@@ -41,9 +41,9 @@ from allocator.analysis.runner import Runner
 from allocator.case.draws import grid_draws, mean_draw
 from allocator.case.loading import Source, build_case
 from allocator.errors import InputError
-from allocator.hedge.decisions import FirstStage
-from allocator.hedge.extensive import cvar_of, extensive_form
-from allocator.hedge.futures import make_futures
+from allocator.hedging.decisions import FirstStage
+from allocator.hedging.extensive import cvar_of, extensive_form
+from allocator.hedging.futures import make_futures
 from allocator.verify import verify
 
 BACKENDS = ["ortools", "pulp"]

@@ -43,9 +43,9 @@ from allocator.commands.common import (
     read_case,
     refusals,
 )
-from allocator.hedge.api import Hedge, hedge
-from allocator.hedge.plan_file import read_first_stage
-from allocator.hedge.stages import commit_index
+from allocator.hedging.api import Hedge, hedge
+from allocator.hedging.plan_file import read_first_stage
+from allocator.hedging.stages import commit_index
 from allocator.report.hedge_json import hedge_document
 from allocator.report.hedge_view import render_hedge
 from allocator.report.plan_json import CaseOrigin, runner_header

@@ -24,7 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from allocator.hedge.api import Hedge
+from allocator.hedging.api import Hedge
 from allocator.report.hedge_view import EVPI_MEANS, VSS_MEANS
 from allocator.report.plan_json import records
 

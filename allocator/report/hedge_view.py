@@ -1,6 +1,6 @@
 """The terminal report of a two-stage plan: what to decide now, and what it gives.
 
-Reads a ``Hedge`` (allocator/hedge/api.py): the headline (the futures, what is decided
+Reads a ``Hedge`` (allocator/hedging/api.py): the headline (the futures, what is decided
 now, the method (extensive form or decomposition), its status, the bound no first
 stage beats and the gap, the expected objective, the CVaR, VSS and EVPI each with what
 it means in one line), the first stage in words, what the expected-value plan would do
@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from allocator.case.model import Case
-from allocator.hedge.api import EVALUATED, Hedge
+from allocator.hedging.api import EVALUATED, Hedge
 from allocator.numbers import amount, plural
 from allocator.report import tables
 from allocator.report.hedge_words import differences, stage_words

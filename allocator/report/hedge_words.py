@@ -20,7 +20,7 @@ from allocator.numbers import amount
 
 
 def stage_words(case: Case, tables: dict[str, pd.DataFrame], commit: str) -> list[str]:
-    """The first stage of ``tables`` (``allocator.hedge.tables``) as sentences."""
+    """The first stage of ``tables`` (``allocator.hedging.tables``) as sentences."""
     if not tables:
         return []
     resource = {s.id: s.resource for s in case.supply}

@@ -9,7 +9,7 @@ futures no longer share anything, so each future's best recourse is also the bes
 the whole (the expectation and the CVaR both grow with each future's objective): the
 plans of a two-stage plan are those ``recourse`` returns for the extensive form's first
 stage. ``hindsight`` solves each future on its own. Those per-future
-solves run on Dask (``allocator.hedge.pool``).
+solves run on Dask (``allocator.hedging.pool``).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from allocator.backends.termination import SolveStatus, Termination
 from allocator.case.model import Case
 from allocator.engine import Result
 from allocator.formulation import formulate
-from allocator.hedge.decisions import TOLERANCE, Decisions, FirstStage, decisions
-from allocator.hedge.extensive import Extensive, Future
-from allocator.hedge.pool import FuturePool
-from allocator.hedge.stages import first_stage
+from allocator.hedging.decisions import TOLERANCE, Decisions, FirstStage, decisions
+from allocator.hedging.extensive import Extensive, Future
+from allocator.hedging.pool import FuturePool
+from allocator.hedging.stages import first_stage
 from allocator.plan import Plan
 from allocator.quiet import quiet_solvers
 

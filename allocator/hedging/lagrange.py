@@ -24,8 +24,8 @@ from allocator.analysis.runner import Runner
 from allocator.backends.registry import get_backend
 from allocator.case.model import Case
 from allocator.formulation import formulate
-from allocator.hedge.decisions import Decisions
-from allocator.hedge.stages import first_stage
+from allocator.hedging.decisions import Decisions
+from allocator.hedging.stages import first_stage
 from allocator.quiet import quiet_solvers
 
 

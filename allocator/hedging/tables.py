@@ -28,8 +28,8 @@ import pandas as pd
 
 from allocator.case.model import Case
 from allocator.case.money import FundingKind
-from allocator.hedge.decisions import FirstStage
-from allocator.hedge.plans import FutureOutcome
+from allocator.hedging.decisions import FirstStage
+from allocator.hedging.plans import FutureOutcome
 from allocator.sweeps.record import PLAN_FIELDS, plan_figures
 
 

@@ -1,7 +1,7 @@
 """The first stage of a plan kept as JSON: a ``solve`` document or a ``hedge`` one.
 
 A ``solve`` JSON gives the plan's tables (``projects``, ``supply``, ``funding``,
-``credit``); its first stage is read as from a plan (``allocator.hedge.decisions``): the
+``credit``); its first stage is read as from a plan (``allocator.hedging.decisions``): the
 options signed, the equity taken, and the purchases, credit draws and starts up to the
 commit period. A ``hedge`` JSON gives its ``first_stage`` directly. Every id must be one
 of the case's (an option, a source, a project and its level, a period of the horizon);
@@ -19,7 +19,7 @@ import pandas as pd
 
 from allocator.case.model import Case
 from allocator.errors import InputError
-from allocator.hedge.decisions import TOLERANCE, FirstStage, committed
+from allocator.hedging.decisions import TOLERANCE, FirstStage, committed
 
 WITH_PLAN = ("optimal", "feasible", "evaluated")
 """The statuses of a solve or hedge document that has a plan."""

@@ -7,8 +7,8 @@ from allocator.case.errors import CaseError
 from allocator.case.model import Case
 from allocator.errors import InputError
 from allocator.formulation import formulate
-from allocator.hedge.extensive import Future
-from allocator.hedge.stages import first_stage
+from allocator.hedging.extensive import Future
+from allocator.hedging.stages import first_stage
 
 
 def make_futures(case: Case, draws: list[Draw]) -> list[Future]:

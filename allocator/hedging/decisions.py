@@ -5,8 +5,8 @@ bought and the credit drawn in each committed period, the fraction of each equit
 source taken, and the projects started (at which level, in which period) by the
 commit period. It is read from a plan (``from_plan``, the expected-value plan's), from
 the extensive form's first-stage columns (``from_decisions``), or from a ``solve`` or
-``hedge`` JSON (``allocator.hedge.plan_file``). ``decisions`` turns it into the value
-of every first-stage column of the formulation (``allocator.hedge.stages``):
+``hedge`` JSON (``allocator.hedging.plan_file``). ``decisions`` turns it into the value
+of every first-stage column of the formulation (``allocator.hedging.stages``):
 
     sign[s]          = 1 if s is signed, else 0
     buy[s, t]        = units bought / block          (t <= commit)

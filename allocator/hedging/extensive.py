@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from allocator.case.model import Case
 from allocator.formulation import Formulation
-from allocator.hedge.stages import first_stage
+from allocator.hedging.stages import first_stage
 from allocator.model.linear import Family, LinearModel
 
 

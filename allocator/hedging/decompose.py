@@ -3,7 +3,7 @@
 With many futures the extensive form is too large to solve as one program. Dual
 decomposition (Caroe and Schultz, 1999) relaxes its non-anticipativity rows with
 multipliers W_f, one per future and first-stage key k (in units of the key's scale s_k,
-``allocator.hedge.lagrange``), kept at sum_f p_f W_f = 0, and solves each future alone:
+``allocator.hedging.lagrange``), kept at sum_f p_f W_f = 0, and solves each future alone:
 
     L_f(W_f) = max_x z_f(x) - sum_k W_{f,k} x_k / s_k
 
@@ -43,11 +43,11 @@ from allocator.backends.termination import (
     Termination,
     relative_gap,
 )
-from allocator.hedge.decisions import Decisions, FirstStage, from_decisions
-from allocator.hedge.extensive import Future, first_stage_columns
-from allocator.hedge.lagrange import Priced, Subproblem, scales, solve_subproblem
-from allocator.hedge.plans import FutureOutcome, expected, recourse
-from allocator.hedge.setting import Setting
+from allocator.hedging.decisions import Decisions, FirstStage, from_decisions
+from allocator.hedging.extensive import Future, first_stage_columns
+from allocator.hedging.lagrange import Priced, Subproblem, scales, solve_subproblem
+from allocator.hedging.plans import FutureOutcome, expected, recourse
+from allocator.hedging.setting import Setting
 
 Key = tuple[str, tuple]
 

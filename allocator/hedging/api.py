@@ -2,12 +2,12 @@
 
 The futures are draws of the case's ``uncertainty`` (every combination of the choices,
 or ``draws`` Monte Carlo samples from ``seed``, as in a sweep), each weighted by its
-probability. What is decided now (``allocator.hedge.stages``: signatures, equity,
+probability. What is decided now (``allocator.hedging.stages``: signatures, equity,
 purchases, credit draws and project starts up to the commit period) is one decision;
 everything after it is each future's own. The answer:
 
 - the first stage that maximises (1 - lambda) E[objective] + lambda CVaR_alpha(objective)
-  over the futures (the extensive form, ``allocator.hedge.extensive``), and each
+  over the futures (the extensive form, ``allocator.hedging.extensive``), and each
   future's plan under it, every plan checked against that future's case;
 - ``expected_objective`` E[z(x*)], and ``cvar`` the mean objective of the worst
   ``alpha`` share of the weight;
@@ -19,11 +19,11 @@ everything after it is each future's own. The answer:
 - with ``evaluate`` (a first stage from a plan), that first stage held fixed in every
   future instead of choosing one;
 - with ``decompose``, the first stage found by dual decomposition by future
-  (``allocator.hedge.decompose``) instead of the extensive form;
+  (``allocator.hedging.decompose``) instead of the extensive form;
 - ``bound``: what no first stage beats, the least of the method's bound and the
   futures' own optima mixed as the objective is.
 
-Every per-future solve runs on Dask (``allocator.hedge.pool``).
+Every per-future solve runs on Dask (``allocator.hedging.pool``).
 """
 
 from __future__ import annotations
@@ -39,15 +39,15 @@ from allocator.case.draws import draw_case, mean_draw
 from allocator.case.errors import CaseError
 from allocator.case.model import Case
 from allocator.errors import InputError
-from allocator.hedge.decisions import FirstStage, from_decisions, from_plan
-from allocator.hedge.decompose import Decomposition, decompose
-from allocator.hedge.extensive import cvar_of, extensive_form
-from allocator.hedge.futures import decided_projects, make_futures
-from allocator.hedge.plans import FutureOutcome, expected, hindsight, recourse, solve_extensive
-from allocator.hedge.pool import future_pool
-from allocator.hedge.setting import Done, Phase, Setting
-from allocator.hedge.stages import commit_index
-from allocator.hedge.tables import futures_table, stage_tables
+from allocator.hedging.decisions import FirstStage, from_decisions, from_plan
+from allocator.hedging.decompose import Decomposition, decompose
+from allocator.hedging.extensive import cvar_of, extensive_form
+from allocator.hedging.futures import decided_projects, make_futures
+from allocator.hedging.plans import FutureOutcome, expected, hindsight, recourse, solve_extensive
+from allocator.hedging.pool import future_pool
+from allocator.hedging.setting import Done, Phase, Setting
+from allocator.hedging.stages import commit_index
+from allocator.hedging.tables import futures_table, stage_tables
 from allocator.sweeps.api import choose_draws
 
 DEFAULT_ALPHA = 0.1
@@ -74,7 +74,7 @@ class Hedge:
 
     ``status``: the extensive form's (optimal, feasible, infeasible, no_solution, ...),
     or ``evaluated`` for a given first stage; ``first_stage``: its tables
-    (``allocator.hedge.tables``); ``futures``: one row per future. ``objective``:
+    (``allocator.hedging.tables``); ``futures``: one row per future. ``objective``:
     (1 - lambda) E + lambda CVaR of the plan's futures (E without risk aversion);
     ``bound``: no first stage does better than this: the least of the extensive form's
     bound and the same mix of the futures' own bounds (no plan does better in a future
@@ -128,7 +128,7 @@ def hedge(
     ``commit_through``: the last period decided now (None: the first); ``alpha`` None
     is 0.1 with risk aversion and no CVaR without; ``evaluate``: hold this first stage
     fixed instead of choosing one; ``decompose``: find the first stage by dual
-    decomposition with at most this many iterations (``allocator.hedge.decompose``)
+    decomposition with at most this many iterations (``allocator.hedging.decompose``)
     instead of the extensive form, for the expectation only. The per-future solves run
     on Dask: the cluster at ``scheduler``, or ``workers`` local worker processes
     (default one per CPU).
