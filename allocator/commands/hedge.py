@@ -26,6 +26,7 @@ from allocator.backends.termination import SolveStatus
 from allocator.case import Case
 from allocator.commands.common import (
     EXIT_INFEASIBLE,
+    EXIT_INTERRUPTED,
     EXIT_NO_PLAN,
     BackendName,
     CaseFile,
@@ -38,6 +39,7 @@ from allocator.commands.common import (
     case_origin,
     consoles,
     emit_json,
+    fail,
     limit_text,
     make_runner,
     read_case,
@@ -117,7 +119,7 @@ def hedge_command(
         stage = None
         if evaluate is not None:
             stage = read_first_stage(evaluate, case, commit_index(case, commit_through))
-        with _phases(err, time_limit) as phase:
+        with _interrupts(err), _phases(err, time_limit) as phase:
             found = hedge(
                 case,
                 grid=grid,
@@ -151,6 +153,16 @@ def _header(found: Hedge, case: Case, runner: Runner, origin: CaseOrigin) -> dic
     versions = [o.solver_version for o in found.outcomes if o.solver_version]
     version = (t.solver_version if t else "") or (versions[0] if versions else None)
     return runner_header(case, runner, origin, version)
+
+
+@contextlib.contextmanager
+def _interrupts(err: Console) -> Iterator[None]:
+    """Ctrl-C: the solves under way are stopped, nothing is written, exit 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        stopped = "interrupted: the solves under way were stopped; nothing was written"
+        fail(err, stopped, EXIT_INTERRUPTED)
 
 
 @contextlib.contextmanager

@@ -175,7 +175,7 @@ def dask_client(scheduler: str | None, workers: int | None, jobs: int) -> Iterat
         with client:
             yield client
         return
-    cluster = local_cluster(min(workers or os.cpu_count() or 1, jobs))
+    cluster = _start(min(workers or os.cpu_count() or 1, jobs))
     try:
         with Client(cluster) as client:
             client.register_plugin(IgnoreInterrupts(), name="allocator-ignore-interrupts")
@@ -185,6 +185,35 @@ def dask_client(scheduler: str | None, workers: int | None, jobs: int) -> Iterat
         raise
     finally:
         cluster.close()
+
+
+def _start(workers: int) -> LocalCluster:
+    """A local cluster of ``workers`` processes. A Ctrl-C while it starts (about two
+    seconds) is answered once it has: the cluster is closed and the interrupt raised.
+    Dask cannot close a cluster interrupted while its workers start (its exit handler
+    fails with a traceback)."""
+    with _held_interrupts() as held:
+        cluster = local_cluster(workers)
+    if held:
+        _stop_workers(cluster)
+        cluster.close()
+        raise KeyboardInterrupt
+    return cluster
+
+
+@contextlib.contextmanager
+def _held_interrupts() -> Iterator[list[int]]:
+    """Inside the block, a Ctrl-C is noted in the yielded list instead of raised (in the
+    main thread only: elsewhere the block runs as it is)."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: caught.append(number))
+    try:
+        yield caught
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def local_cluster(workers: int) -> LocalCluster:
