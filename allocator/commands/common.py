@@ -71,6 +71,13 @@ ScenarioName = Annotated[
 Workers = Annotated[
     int | None, typer.Option(min=1, help="Processes to solve in (default: one per CPU).")
 ]
+Grid = Annotated[bool, typer.Option("--grid", help="Every combination of the choices.")]
+Draws = Annotated[int | None, typer.Option("--draws", "-n", min=1, help="Monte Carlo draws.")]
+Seed = Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo draws.")]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(metavar="ADDRESS", help="An existing Dask scheduler (tcp://host:8786)."),
+]
 JsonOut = Annotated[
     str | None, typer.Option("--json", metavar="FILE|-", help="Write the result as JSON.")
 ]

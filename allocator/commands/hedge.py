@@ -30,9 +30,13 @@ from allocator.commands.common import (
     EXIT_NO_PLAN,
     BackendName,
     CaseFile,
+    Draws,
     Gap,
+    Grid,
     JsonOut,
     ScenarioName,
+    Scheduler,
+    Seed,
     SolverName,
     TimeLimit,
     Workers,
@@ -55,11 +59,9 @@ from allocator.report.plan_json import CaseOrigin, runner_header
 
 def hedge_command(
     case_file: CaseFile,
-    grid: Annotated[bool, typer.Option("--grid", help="Every combination of the choices.")] = False,
-    draws: Annotated[
-        int | None, typer.Option("--draws", "-n", min=1, help="Monte Carlo draws.")
-    ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo draws.")] = 0,
+    grid: Grid = False,
+    draws: Draws = None,
+    seed: Seed = 0,
     commit_through: Annotated[
         str | None,
         typer.Option(
@@ -92,10 +94,7 @@ def hedge_command(
         ),
     ] = None,
     scenario: ScenarioName = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(metavar="ADDRESS", help="An existing Dask scheduler (tcp://host:8786)."),
-    ] = None,
+    scheduler: Scheduler = None,
     workers: Workers = None,
     backend: BackendName = DEFAULT_BACKEND,
     solver: SolverName = None,

@@ -29,9 +29,13 @@ from allocator.commands.common import (
     EXIT_INTERRUPTED,
     BackendName,
     CaseFile,
+    Draws,
     Gap,
+    Grid,
     JsonOut,
     ScenarioName,
+    Scheduler,
+    Seed,
     SolverName,
     TimeLimit,
     Workers,
@@ -54,16 +58,11 @@ JSON_TEXT = ("values", "levels", "starts")
 
 def sweep_command(
     case_file: CaseFile,
-    grid: Annotated[bool, typer.Option("--grid", help="Every combination of the choices.")] = False,
-    draws: Annotated[
-        int | None, typer.Option("--draws", "-n", min=1, help="Monte Carlo draws.")
-    ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo draws.")] = 0,
+    grid: Grid = False,
+    draws: Draws = None,
+    seed: Seed = 0,
     scenario: ScenarioName = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(metavar="ADDRESS", help="An existing Dask scheduler (tcp://host:8786)."),
-    ] = None,
+    scheduler: Scheduler = None,
     workers: Workers = None,
     out: Annotated[
         Path | None,
