@@ -186,6 +186,7 @@ def test_no_first_stage_for_every_future_exits_3(tmp_path) -> None:
         (["--commit-through", "Q7"], "--commit-through 'Q7' is not a period of the horizon"),
         (["--cvar-alpha", "0"], "alpha must be in (0, 1]"),
         (["--grid", "--draws", "3"], "give --grid or --draws N, not both"),
+        (["--evaluate", "x.json", "--decompose", "3"], "give --evaluate or --decompose"),
     ],
 )
 def test_bad_requests_exit_2(lead, args, says) -> None:

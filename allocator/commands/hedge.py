@@ -25,6 +25,7 @@ from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.backends.termination import SolveStatus
 from allocator.case import Case
 from allocator.commands.common import (
+    EXIT_BAD_INPUT,
     EXIT_INFEASIBLE,
     EXIT_INTERRUPTED,
     EXIT_NO_PLAN,
@@ -49,7 +50,7 @@ from allocator.commands.common import (
     read_case,
     refusals,
 )
-from allocator.hedging.api import Hedge, hedge
+from allocator.hedging.api import EVALUATE_OR_DECOMPOSE, Hedge, hedge
 from allocator.hedging.plan_file import read_first_stage
 from allocator.hedging.stages import commit_index
 from allocator.report.hedge_json import hedge_document
@@ -114,6 +115,8 @@ def hedge_command(
     err, report = consoles(json_out)
     case = read_case(err, case_file, scenario)
     runner = make_runner(err, backend, solver, time_limit, gap)
+    if evaluate is not None and decompose is not None:
+        fail(err, EVALUATE_OR_DECOMPOSE, EXIT_BAD_INPUT)
     with refusals(err, case_file):
         stage = None
         if evaluate is not None:

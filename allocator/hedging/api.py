@@ -51,6 +51,7 @@ from allocator.hedging.tables import futures_table, stage_tables
 from allocator.sweeps.api import choose_draws
 
 DEFAULT_ALPHA = 0.1
+EVALUATE_OR_DECOMPOSE = "give --evaluate or --decompose, not both: an evaluated plan is held"
 EVALUATED = "evaluated"
 """The status of a hedge that held a given first stage instead of choosing one."""
 
@@ -137,6 +138,8 @@ def hedge(
     """
     _check_risk(risk_aversion, alpha)
     _check_decompose(decompose, risk_aversion)
+    if evaluate is not None and decompose is not None:
+        raise InputError(EVALUATE_OR_DECOMPOSE)
     if alpha is None and risk_aversion > 0:
         alpha = DEFAULT_ALPHA
     runner = runner or Runner()
@@ -158,7 +161,8 @@ def hedge(
 
 
 def _two_stage(c: Setting, answer: _Answer) -> Hedge:
-    """Choose the first stage with the extensive form, then each future's recourse."""
+    """Choose the first stage (the extensive form, or the decomposition), then each
+    future's recourse."""
     hopeless = [o.future.index for o in answer.own if o.status == SolveStatus.INFEASIBLE.value]
     if hopeless:
         message = (
