@@ -110,9 +110,11 @@ def main() -> None:
     runner = Runner(
         backend=args.backend, solver=args.solver, time_limit=args.time_limit, gap=args.gap
     )
-    with quiet_solvers(), future_pool(None, args.workers, args.workers) as pool:
+    with future_pool(None, args.workers, args.workers) as pool:
         for count in args.futures:
-            print(measure(case, count, args.seed, runner, pool, args.iterations), flush=True)
+            with quiet_solvers():  # it hides standard output too: print after it
+                row = measure(case, count, args.seed, runner, pool, args.iterations)
+            print(row, flush=True)
 
 
 if __name__ == "__main__":
