@@ -150,7 +150,8 @@ def hedge(
     chosen, is_grid = choose_draws(case, grid=grid, draws=draws, seed=seed)
     futures = make_futures(case, chosen)
     with future_pool(scheduler, workers, len(futures)) as pool:
-        c = Setting(case, futures, commit, runner, pool, phase, decompose)
+        decided = tuple(decided_projects(case, futures, commit))
+        c = Setting(case, futures, commit, runner, pool, phase, decompose, decided=decided)
         alone = phase("solving each future alone", len(futures))
         own = hindsight(futures, runner, pool, commit, alone)
         answer = _Answer(c, own, alpha, risk_aversion, is_grid, None if is_grid else seed)
@@ -232,7 +233,6 @@ class _Answer:
             outcomes = [FutureOutcome(f, status, None, None, message) for f in c.futures]
         mean = expected(outcomes)
         ideal = expected(self.own)
-        decided = decided_projects(c.case, c.futures, c.commit)
         objective = self.mix([o.objective for o in outcomes])
         bound = None
         if status != EVALUATED:
@@ -244,7 +244,7 @@ class _Answer:
             message=message,
             termination=termination,
             stage=stage,
-            first_stage=stage_tables(c.case, stage, decided) if stage else {},
+            first_stage=stage_tables(c.case, stage, list(c.decided)) if stage else {},
             futures=futures_table(outcomes, self.own, ev.outcomes if ev else None),
             expected_objective=mean,
             cvar=_cvar(outcomes, self.alpha),
@@ -293,8 +293,7 @@ def _expected_value_plan(c: Setting) -> ExpectedValuePlan:
     stage = from_plan(mean_case, result.plan, c.commit)
     outcomes = _recourse(c, stage, "holding the expected-value plan's first stage")
     no_plan = [o.future.index for o in outcomes if o.plan is None]
-    decided = decided_projects(c.case, c.futures, c.commit)
-    tables = stage_tables(c.case, stage, decided)
+    tables = stage_tables(c.case, stage, list(c.decided))
     return ExpectedValuePlan(stage, tables, outcomes, expected(outcomes), no_plan)
 
 

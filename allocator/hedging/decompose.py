@@ -92,6 +92,7 @@ def decompose(
     p = np.array([f.weight for f in s.futures])
     p = p / p.sum()
     scale = scales([o.decisions or {} for o in own], keys)
+    integer = _integer_keys(s.futures, keys)
     found = Decomposition()
     for stage, outcomes in seeds:
         found.offer(stage, outcomes)
@@ -110,7 +111,7 @@ def decompose(
         bound = None if None in bounds else float(p @ np.array(bounds, dtype=float))
         steps.record(bound)
         centre = p @ taken
-        _evaluate(s, found, keys, taken, p, centre)
+        _evaluate(s, found, keys, taken, p, centre, integer)
         found.bound, found.iterations = steps.bound, iteration
         found.trace.append({"iteration": iteration, "bound": bound, "best": found.best})
         spread = (taken - centre) / scale
@@ -179,10 +180,11 @@ def _evaluate(
     taken: np.ndarray,
     p: np.ndarray,
     centre: np.ndarray,
+    integer: np.ndarray,
 ) -> None:
     """Hold up to ``s.candidates`` first stages not evaluated yet in every future."""
     shown = 0
-    for values in _candidates(s.futures, keys, taken, p, centre):
+    for values in _candidates(integer, taken, p, centre):
         stage = from_decisions(s.case, dict(zip(keys, values, strict=True)))
         if identity(stage) in found.evaluated:
             continue
@@ -194,10 +196,10 @@ def _evaluate(
 
 
 def _candidates(
-    futures: list[Future], keys: list[Key], taken: np.ndarray, p: np.ndarray, centre: np.ndarray
+    integer: np.ndarray, taken: np.ndarray, p: np.ndarray, centre: np.ndarray
 ) -> list[np.ndarray]:
-    """The consensus, then the subproblems' distinct first stages by probability."""
-    integer = _integer_keys(futures, keys)
+    """The consensus (rounded where ``integer``), then the subproblems' distinct first
+    stages by probability."""
     consensus = np.where(integer, np.round(centre), centre)
     mass: dict[bytes, float] = {}
     rows: dict[bytes, np.ndarray] = {}

@@ -63,12 +63,6 @@ class Extensive:
     eta: int | None
     shortfall: np.ndarray | None
 
-    def future_values(self, x: np.ndarray, position: int) -> np.ndarray:
-        """Future ``position``'s own column values within the stacked solution ``x``."""
-        start = self.offsets[position]
-        size = self.futures[position].formulation.model.num_variables
-        return x[start : start + size]
-
 
 def extensive_form(
     futures: list[Future], commit: int, risk_aversion: float = 0.0, alpha: float = 0.1

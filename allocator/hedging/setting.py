@@ -19,7 +19,8 @@ and returns the callback each of its solves calls as it finishes."""
 @dataclass(frozen=True)
 class Setting:
     """The case, its futures, the commit period's index, how each solve runs, where the
-    per-future solves run, the progress callback, and the method: ``iterations`` of dual
+    per-future solves run, the progress callback, the projects the first stage decides,
+    and the method: ``iterations`` of dual
     decomposition evaluating up to ``candidates`` first stages each (``iterations``
     None: the extensive form)."""
 
@@ -31,3 +32,5 @@ class Setting:
     phase: Phase
     iterations: int | None = None
     candidates: int = 2
+    decided: tuple[str, ...] = ()
+    """The projects the first stage decides (``allocator.hedging.futures.decided_projects``)."""
