@@ -23,6 +23,7 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
         raise OSError(error.errno, error.strerror, str(path)) from None
     os.close(handle)
     try:
+        os.chmod(temporary, 0o666 & ~_umask())  # as open() would create it, not 0600
         write(Path(temporary))
         os.replace(temporary, path)
     except OSError as error:
@@ -47,3 +48,10 @@ def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
         write_atomic(path, lambda p, t=table: t.to_csv(p, index=False))
         written.append(path)
     return written
+
+
+def _umask() -> int:
+    """The process's file-creation mask (read by setting it, then setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
