@@ -271,3 +271,56 @@ def emit_json(err: Console, json_out: str, document: dict[str, Any]) -> None:
             f"cannot write {error.filename or json_out}: {error.strerror or error}",
             EXIT_BAD_INPUT,
         )
+
+
+HtmlOut = Annotated[
+    Path | None,
+    typer.Option("--html", metavar="FILE", help="Write a self-contained HTML report with charts."),
+]
+ExcelOut = Annotated[
+    Path | None,
+    typer.Option("--excel", metavar="FILE", help="Write the tables as an Excel workbook (.xlsx)."),
+]
+
+
+def check_outputs(err: Console, html: Path | None, excel: Path | None) -> None:
+    """Refuse, before any work, an output that cannot be written: a folder that does not
+    exist, a workbook not named ``.xlsx``, or a file asked for twice (exit 2)."""
+    for path in (html, excel):
+        if path is not None and not path.parent.is_dir():
+            fail(err, f"cannot write {path}: no folder {path.parent}", EXIT_BAD_INPUT)
+        if path is not None and path.is_dir():
+            fail(err, f"cannot write {path}: it is a folder", EXIT_BAD_INPUT)
+    if excel is not None and excel.suffix.lower() != ".xlsx":
+        fail(err, f"--excel {excel}: a workbook's name ends in .xlsx", EXIT_BAD_INPUT)
+    if html is not None and excel is not None and html.resolve() == excel.resolve():
+        fail(err, f"--html and --excel name the same file {html}", EXIT_BAD_INPUT)
+
+
+def emit_report(
+    err: Console,
+    html: Path | None,
+    excel: Path | None,
+    kind: str,
+    title: str,
+    document: dict[str, Any],
+    case: Case | None = None,
+) -> None:
+    """Write the report of a command's JSON ``document`` as an HTML page and/or a
+    workbook, atomically; nothing is built when neither is asked for; exit 2 if a file
+    cannot be written. (The charting and spreadsheet libraries load only here.)"""
+    if html is None and excel is None:
+        return
+    from allocator.report.html_page import write_html
+    from allocator.report.review import build_report
+    from allocator.report.workbook import write_excel
+
+    with spinner(err, "Writing the report"):
+        report = build_report(kind, title, document, case)
+        for path, write in ((html, write_html), (excel, write_excel)):
+            if path is None:
+                continue
+            try:
+                write(path, report)
+            except OSError as error:
+                fail(err, f"cannot write {path}: {error.strerror or error}", EXIT_BAD_INPUT)

@@ -13,14 +13,18 @@ from allocator.commands.common import (
     EXIT_BAD_INPUT,
     BackendName,
     CaseFile,
+    ExcelOut,
     Gap,
+    HtmlOut,
     JsonOut,
     SolverName,
     TimeLimit,
     Workers,
     case_origin,
+    check_outputs,
     consoles,
     emit_json,
+    emit_report,
     fail,
     make_runner,
     progress_bar,
@@ -47,12 +51,15 @@ def compare_command(
     gap: Gap = DEFAULT_GAP,
     workers: Workers = None,
     json_out: JsonOut = None,
+    html: HtmlOut = None,
+    excel: ExcelOut = None,
 ) -> None:
     """Solve the base case and scenarios; show them side by side and what changes.
 
     Exit status: 0 done (a variant may be infeasible: the table says so), 2 bad input.
     """
     err, out = consoles(json_out)
+    check_outputs(err, html, excel)
     case = read_case(err, case_file)
     names = list(case.scenarios) if every else list(dict.fromkeys(scenario or []))
     if not names:
@@ -66,8 +73,10 @@ def compare_command(
         comparison = compare(case, scenarios=names, runner=runner, workers=workers, done=advance)
     title = f"{case_file}: base and {', '.join(names)}"
     render_comparison(out, title, comparison, case.money_unit, str(case_file))
+    document = comparison_document(comparison, case_origin(case_file))
     if json_out is not None:
-        emit_json(err, json_out, comparison_document(comparison, case_origin(case_file)))
+        emit_json(err, json_out, document)
+    emit_report(err, html, excel, "compare", title, document)
 
 
 def comparison_document(comparison: Comparison, origin: CaseOrigin) -> dict[str, Any]:

@@ -14,15 +14,19 @@ from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.commands.common import (
     BackendName,
     CaseFile,
+    ExcelOut,
     Gap,
+    HtmlOut,
     JsonOut,
     ScenarioName,
     SolverName,
     TimeLimit,
     Workers,
     case_origin,
+    check_outputs,
     consoles,
     emit_json,
+    emit_report,
     make_runner,
     progress_bar,
     read_case,
@@ -58,6 +62,8 @@ def frontier_command(
     time_limit: TimeLimit = None,
     gap: Gap = DEFAULT_GAP,
     json_out: JsonOut = None,
+    html: HtmlOut = None,
+    excel: ExcelOut = None,
 ) -> None:
     """Scale the money, solve each point: value against money, what enters and leaves, the knee.
 
@@ -69,6 +75,7 @@ def frontier_command(
     Exit status: 0 done (a point may be infeasible: the table says so), 2 bad input.
     """
     err, out = consoles(json_out)
+    check_outputs(err, html, excel)
     case = read_case(err, case_file, scenario)
     runner = make_runner(err, backend, solver, time_limit, gap)
     clock = time.perf_counter()
@@ -88,8 +95,10 @@ def frontier_command(
     seconds = time.perf_counter() - clock
     title = str(case_file) + (f" [{scenario}]" if scenario else "")
     render_frontier(out, title, result, seconds, count)
+    document = frontier_document(result, case_origin(case_file, scenario))
     if json_out is not None:
-        emit_json(err, json_out, frontier_document(result, case_origin(case_file, scenario)))
+        emit_json(err, json_out, document)
+    emit_report(err, html, excel, "frontier", title, document)
 
 
 def frontier_document(result: Frontier, origin: CaseOrigin) -> dict[str, Any]:

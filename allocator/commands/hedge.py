@@ -32,8 +32,10 @@ from allocator.commands.common import (
     BackendName,
     CaseFile,
     Draws,
+    ExcelOut,
     Gap,
     Grid,
+    HtmlOut,
     JsonOut,
     ScenarioName,
     Scheduler,
@@ -42,8 +44,10 @@ from allocator.commands.common import (
     TimeLimit,
     Workers,
     case_origin,
+    check_outputs,
     consoles,
     emit_json,
+    emit_report,
     fail,
     limit_text,
     make_runner,
@@ -102,6 +106,8 @@ def hedge_command(
     time_limit: TimeLimit = None,
     gap: Gap = DEFAULT_GAP,
     json_out: JsonOut = None,
+    html: HtmlOut = None,
+    excel: ExcelOut = None,
 ) -> None:
     """Choose what to sign, take, buy and start now, once for every future of the case's
     uncertainty, and say what it is worth (expected objective, CVaR, VSS, EVPI).
@@ -113,6 +119,7 @@ def hedge_command(
     found in time.
     """
     err, report = consoles(json_out)
+    check_outputs(err, html, excel)
     case = read_case(err, case_file, scenario)
     runner = make_runner(err, backend, solver, time_limit, gap)
     if evaluate is not None and decompose is not None:
@@ -139,10 +146,11 @@ def hedge_command(
             )
     title = str(case_file) + (f" [{scenario}]" if scenario else "")
     render_hedge(report, title, found, case)
+    origin = case_origin(case_file, scenario)
+    document = _header(found, case, runner, origin) | hedge_document(found, evaluate)
     if json_out is not None:
-        origin = case_origin(case_file, scenario)
-        document = _header(found, case, runner, origin) | hedge_document(found, evaluate)
         emit_json(err, json_out, document)
+    emit_report(err, html, excel, "hedge", title, document)
     if found.status == SolveStatus.INFEASIBLE.value:
         raise typer.Exit(EXIT_INFEASIBLE)
     if found.stage is None:

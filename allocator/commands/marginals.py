@@ -15,15 +15,19 @@ from allocator.case import Case
 from allocator.commands.common import (
     BackendName,
     CaseFile,
+    ExcelOut,
     Gap,
+    HtmlOut,
     JsonOut,
     ScenarioName,
     SolverName,
     TimeLimit,
     Workers,
     case_origin,
+    check_outputs,
     consoles,
     emit_json,
+    emit_report,
     make_runner,
     progress_bar,
     read_case,
@@ -50,6 +54,8 @@ def marginals_command(
     gap: Gap = DEFAULT_GAP,
     workers: Workers = None,
     json_out: JsonOut = None,
+    html: HtmlOut = None,
+    excel: ExcelOut = None,
 ) -> None:
     """Value of one more unit of each limit for the optimal portfolio (LP duals), and the
     change in value when each budget, capacity and optional source moves by a step.
@@ -57,6 +63,7 @@ def marginals_command(
     Exit status: 0 done, 2 bad input, 3 the case is infeasible, 4 no plan in the limit.
     """
     err, out = consoles(json_out)
+    check_outputs(err, html, excel)
     case = read_case(err, case_file, scenario)
     runner = make_runner(err, backend, solver, time_limit, gap)
     with refusals(err, case_file), solver_output():
@@ -64,9 +71,11 @@ def marginals_command(
         found = run_marginals(err, case, runner, step, base, workers)
     out.print(f"{case_file}: optimum {base.termination.objective:,.2f} {case.money_unit}")
     render_marginals(out, found, case.money_unit)
+    document = marginals_document(found, case_origin(case_file, scenario))
     if json_out is not None:
-        document = marginals_document(found, case_origin(case_file, scenario))
         emit_json(err, json_out, document)
+    title = str(case_file) + (f" [{scenario}]" if scenario else "")
+    emit_report(err, html, excel, "marginals", title, document)
 
 
 def run_marginals(

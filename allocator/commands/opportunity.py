@@ -12,15 +12,19 @@ from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.commands.common import (
     BackendName,
     CaseFile,
+    ExcelOut,
     Gap,
+    HtmlOut,
     JsonOut,
     ScenarioName,
     SolverName,
     TimeLimit,
     Workers,
     case_origin,
+    check_outputs,
     consoles,
     emit_json,
+    emit_report,
     make_runner,
     progress_bar,
     read_case,
@@ -45,6 +49,8 @@ def opportunity_command(
     gap: Gap = DEFAULT_GAP,
     workers: Workers = None,
     json_out: JsonOut = None,
+    html: HtmlOut = None,
+    excel: ExcelOut = None,
 ) -> None:
     """Force each project out (if funded) or in at each level (if not), solve again and
     report the change in value and the other decisions that change.
@@ -52,6 +58,7 @@ def opportunity_command(
     Exit status: 0 done, 2 bad input, 3 the case is infeasible, 4 no plan in the limit.
     """
     err, out = consoles(json_out)
+    check_outputs(err, html, excel)
     case = read_case(err, case_file, scenario)
     runner = make_runner(err, backend, solver, time_limit, gap)
     with refusals(err, case_file), solver_output():
@@ -62,9 +69,11 @@ def opportunity_command(
                 case, runner=runner, projects=project, base=base, workers=workers, done=advance
             )
     render_opportunity(out, found, case.money_unit)
+    document = opportunity_document(found, case_origin(case_file, scenario))
     if json_out is not None:
-        document = opportunity_document(found, case_origin(case_file, scenario))
         emit_json(err, json_out, document)
+    title = str(case_file) + (f" [{scenario}]" if scenario else "")
+    emit_report(err, html, excel, "opportunity", title, document)
 
 
 def opportunity_document(found: Opportunity, origin: CaseOrigin) -> dict[str, Any]:

@@ -21,14 +21,18 @@ from allocator.commands.common import (
     EXIT_OK,
     BackendName,
     CaseFile,
+    ExcelOut,
     Gap,
+    HtmlOut,
     JsonOut,
     ScenarioName,
     SolverName,
     TimeLimit,
     case_origin,
+    check_outputs,
     consoles,
     emit_json,
+    emit_report,
     fail,
     make_runner,
     read_case,
@@ -73,6 +77,8 @@ def solve_command(
         bool,
         typer.Option("--marginals", help="Add marginal values (see allocator marginals)."),
     ] = False,
+    html: HtmlOut = None,
+    excel: ExcelOut = None,
 ) -> None:
     """Find the best plan for a case and report it.
 
@@ -81,6 +87,7 @@ def solve_command(
     interrupted (the best plan so far is reported), 1 error.
     """
     err, out = consoles(json_out)
+    check_outputs(err, html, excel)
     case = read_case(err, case_file)
     with refusals(err, case_file):
         result = _solve(err, case, scenario, backend, solver, time_limit, gap, threads, verbose)
@@ -94,7 +101,7 @@ def solve_command(
     with refusals(err, case_file), solver_output(verbose):  # reports are printed after it
         if with_marginals and result.plan is not None:
             found = run_marginals(err, result.case, runner, 0.05, result)
-        if infeasible and json_out is not None:
+        if infeasible and any(o is not None for o in (json_out, html, excel)):
             with spinner(err, "Explaining", time_limit) as say:
                 explanation = explain(result.case, runner=runner, progress=say)
     if found is not None:
@@ -104,6 +111,7 @@ def solve_command(
         document["explanation"] = explanation_document(explanation, result.case, origin)
     if json_out is not None:
         emit_json(err, json_out, document)
+    emit_report(err, html, excel, "solve", title, document, result.case)
     if csv_dir is not None and result.plan is not None:
         _write_csv(err, csv_dir, result)
     _exit(err, result, title, case_file, scenario)

@@ -30,8 +30,10 @@ from allocator.commands.common import (
     BackendName,
     CaseFile,
     Draws,
+    ExcelOut,
     Gap,
     Grid,
+    HtmlOut,
     JsonOut,
     ScenarioName,
     Scheduler,
@@ -40,8 +42,10 @@ from allocator.commands.common import (
     TimeLimit,
     Workers,
     case_origin,
+    check_outputs,
     consoles,
     emit_json,
+    emit_report,
     fail,
     make_runner,
     read_case,
@@ -73,6 +77,8 @@ def sweep_command(
     time_limit: TimeLimit = None,
     gap: Gap = DEFAULT_GAP,
     json_out: JsonOut = None,
+    html: HtmlOut = None,
+    excel: ExcelOut = None,
 ) -> None:
     """Draw the case's uncertainty, solve every draw, and say what the plans have in common.
 
@@ -81,6 +87,7 @@ def sweep_command(
     Exit status: 0 done, 2 bad input, 130 interrupted (finished draws are kept).
     """
     err, report = consoles(json_out)
+    check_outputs(err, html, excel)
     case = read_case(err, case_file, scenario)
     runner = make_runner(err, backend, solver, time_limit, gap)
     folder = out or _default_out(json_out) or Path(tempfile.mkdtemp(prefix="allocator-sweep-"))
@@ -106,9 +113,10 @@ def sweep_command(
         markup=False,
     )
     report.print(str(found.out), markup=False, soft_wrap=True)
+    document = sweep_document(found, case, runner, case_origin(case_file, scenario))
     if json_out is not None:
-        origin = case_origin(case_file, scenario)
-        emit_json(err, json_out, sweep_document(found, case, runner, origin))
+        emit_json(err, json_out, document)
+    emit_report(err, html, excel, "sweep", title, document, case)
 
 
 def sweep_document(found: Sweep, case: Case, runner: Runner, origin: CaseOrigin) -> dict[str, Any]:
