@@ -17,6 +17,7 @@ from allocator.formulation.spending import Spending
 from allocator.model.linear import LinearModel
 from allocator.plan.binding import binding_limits
 from allocator.plan.tables import MONEY_IN, MONEY_OUT, Plan
+from allocator.plan.tighten import tighten_use
 
 ZERO = 1e-9
 """Values closer to zero than this are read as zero."""
@@ -24,7 +25,7 @@ ZERO = 1e-9
 
 def extract_plan(case: Case, formulation: Formulation, values: np.ndarray) -> Plan:
     """The plan that the column values ``values`` of ``formulation`` describe."""
-    x = clean_values(formulation.model, values)
+    x = tighten_use(formulation, clean_values(formulation.model, values))
     chosen = formulation.chosen(x)
     return Plan(
         projects=_projects(case, chosen),
