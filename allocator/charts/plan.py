@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from allocator.case.model import Case
-from allocator.charts.style import BAD, GOOD, GREY, MOST, PALETTE, axis, figure, top
+from allocator.charts.style import BAD, GOOD, GREY, LOOK, MOST, PALETTE, axis, figure, top
 from allocator.report.document import Chart
 
 
@@ -64,7 +64,7 @@ def capacity_chart(document: dict[str, Any], facts: Facts) -> Chart:
     fig = make_subplots(
         rows=max(len(resources), 1), cols=1, shared_xaxes=True, subplot_titles=resources
     )
-    _shared_look(fig, height=max(260 * len(resources), 320))
+    fig.update_layout(**LOOK, height=max(260 * len(resources), 320))
     colours: dict[str, str] = {}
     notes = []
     for row, resource in enumerate(resources, start=1):
@@ -113,11 +113,6 @@ def capacity_chart(document: dict[str, Any], facts: Facts) -> Chart:
         fig,
         "; ".join(notes),
     )
-
-
-def _shared_look(fig: go.Figure, height: int) -> None:
-    """The shared look (``figure``) on a figure made with subplots."""
-    fig.update_layout(figure(height=height).layout)
 
 
 def _given(allocations: pd.DataFrame, resource: str, periods: tuple[str, ...]) -> pd.DataFrame:

@@ -24,20 +24,20 @@ GOOD, BAD = "#1b7837", "#b2182b"
 """Colours of a gain and a loss."""
 
 
+LOOK: dict[str, object] = {
+    "template": "simple_white",
+    "margin": {"l": 70, "r": 30, "t": 30, "b": 60},
+    "font": {"family": "Helvetica, Arial, sans-serif", "size": 13},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+    "colorway": PALETTE,
+    "separators": ".,",
+}
+"""The layout every chart starts from."""
+
+
 def figure(height: int = 420, **layout: object) -> go.Figure:
     """An empty figure in the shared look; ``layout`` adds to it (titles, bar mode)."""
-    fig = go.Figure()
-    fig.update_layout(
-        template="simple_white",
-        height=height,
-        margin={"l": 70, "r": 30, "t": 30, "b": 60},
-        font={"family": "Helvetica, Arial, sans-serif", "size": 13},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        colorway=PALETTE,
-        separators=".,",
-        **layout,
-    )
-    return fig
+    return go.Figure(layout={**LOOK, "height": height, **layout})
 
 
 def axis(what: str, unit: str) -> str:

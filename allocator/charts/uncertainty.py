@@ -85,8 +85,9 @@ def _cash_low(planned: pd.DataFrame, reserve: float, unit: str) -> Chart:
     known = planned[planned["cash_low"].notna()]
     values = np.round(known["cash_low"].to_numpy(dtype=float), 2)  # rounding noise apart
     weight = known["weight"].to_numpy(dtype=float)
-    bins = min(CASH_BINS, max(len(np.unique(values)), 1))
-    share, edges = np.histogram(values, bins=bins, weights=weight / weight.sum())
+    share, edges = np.histogram(
+        values, bins=CASH_BINS, range=_span(values, reserve), weights=weight / weight.sum()
+    )
     fig = figure(xaxis_title=axis("lowest cash", unit), yaxis_title="probability", bargap=0.05)
     fig.add_bar(
         x=((edges[:-1] + edges[1:]) / 2).tolist(),
@@ -110,6 +111,14 @@ def _cash_low(planned: pd.DataFrame, reserve: float, unit: str) -> Chart:
         fig,
         "each draw's lowest cash at a period's end (unspent earmarked money excluded)",
     )
+
+
+def _span(values: np.ndarray, reserve: float) -> tuple[float, float]:
+    """The range of the cash histogram: the values and the reserve, with a margin (so
+    that values all alike make one narrow bar beside the reserve, not a wall)."""
+    low, high = min(values.min(), reserve), max(values.max(), reserve)
+    margin = max(0.05 * (high - low), 0.01 * max(abs(low), abs(high)), 1.0)
+    return float(low - margin), float(high + margin)
 
 
 def _funded(probability: dict[str, float]) -> Chart:
@@ -165,12 +174,11 @@ def hedge_charts(document: dict[str, Any]) -> list[Chart]:
         missing = [lab for lab, v in zip(labels, futures["ev_objective"], strict=True) if _none(v)]
         if missing:
             note = f"the expected-value plan has no plan in {', '.join(missing)}"
-    fig.add_scatter(
+    fig.add_bar(
         x=labels,
         y=futures["hindsight_objective"].tolist(),
-        mode="markers",
         name="with hindsight",
-        marker={"symbol": "line-ew-open", "size": 22, "color": "black"},
+        marker={"color": "rgba(0,0,0,0)", "line": {"color": "black", "width": 1.5}},
     )
     return [
         Chart(

@@ -1,4 +1,4 @@
-"""A report as an Excel workbook (.xlsx), written with XlsxWriter through pandas.
+"""A report as an Excel workbook (.xlsx), written with XlsxWriter.
 
 The first sheet, ``cover``, has two columns, item and value: the cover's lines (status,
 objective, bound and gap, case, scenario, solver, date, ...), then one line per sheet
@@ -15,7 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import xlsxwriter
 
 from allocator.report.columns import Kind, is_number, kind_of
 from allocator.report.document import Report
@@ -60,17 +62,22 @@ def sheet_names(report: Report) -> dict[str, str]:
 
 
 def _write(path: Path, report: Report) -> None:
-    """The workbook itself (see the module docstring)."""
+    """The workbook itself (see the module docstring). XlsxWriter's constant-memory mode
+    streams each sheet's rows to disk as they are written, in order."""
     names = sheet_names(report)
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-        formats = _formats(writer.book, report.money_unit)
-        _cover(writer, report, names, formats)
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    try:
+        formats = _formats(book, report.money_unit)
+        _cover(book, report, names, formats)
         for table, sheet in names.items():
-            _sheet(writer, sheet, report.tables[table], formats, report.money_unit)
+            _sheet(book.add_worksheet(sheet), report.tables[table], formats)
+    finally:
+        book.close()
 
 
 def _formats(book: Any, money_unit: str) -> dict[Kind, Any]:
-    """One cell format per kind of column; money carries the case's money unit."""
+    """One cell format per kind of column (money carries the case's money unit), and
+    ``header`` for header rows."""
     unit = money_unit.replace('"', "")
     money = f'#,##0.00" {unit}";-#,##0.00" {unit}"' if unit else "#,##0.00"
     return {
@@ -78,44 +85,59 @@ def _formats(book: Any, money_unit: str) -> dict[Kind, Any]:
         Kind.UNITS: book.add_format({"num_format": "#,##0.00"}),
         Kind.SHARE: book.add_format({"num_format": "0.00%"}),
         Kind.NUMBER: None,
+        "header": book.add_format({"bold": True, "bottom": 1}),
     }
 
 
-def _cover(writer: pd.ExcelWriter, report: Report, names: dict[str, str], formats: Any) -> None:
+def _cover(book: Any, report: Report, names: dict[str, str], formats: Any) -> None:
     """The cover sheet: item and value, the cover's lines then one line per sheet
     (``sheet projects``: ``projects, 12 rows``)."""
     items = dict(report.cover)
     for table, sheet in names.items():
         items[f"sheet {sheet}"] = f"{table}, {len(report.tables[table]):,} rows"
-    lines = pd.DataFrame({"item": list(items), "value": [_cell(v) for v in items.values()]})
-    lines.to_excel(writer, sheet_name=COVER, index=False, freeze_panes=(1, 0))
-    sheet = writer.sheets[COVER]
-    for row, (item, value) in enumerate(items.items(), start=1):
-        number_format = formats[kind_of(item)]
-        if number_format is not None and is_number(value):
-            sheet.write_number(row, 1, value, number_format)
+    sheet = book.add_worksheet(COVER)
     sheet.set_column(0, 0, max(len(i) for i in items) + 2)
     sheet.set_column(1, 1, WIDEST)
+    sheet.freeze_panes(1, 0)
+    sheet.write_row(0, 0, ["item", "value"], formats["header"])
+    for row, (item, value) in enumerate(items.items(), start=1):
+        sheet.write_string(row, 0, item)
+        _write_cell(sheet, row, 1, value, formats[kind_of(item)])
 
 
-def _cell(value: Any) -> Any:
-    """A cover value as a cell holds it: None as an empty cell."""
-    return "" if value is None else value
+def _write_cell(sheet: Any, row: int, column: int, value: Any, number_format: Any) -> None:
+    """One value in its cell: a number (in ``number_format``), a truth value, a text, or
+    nothing for None and NaN."""
+    if value is None or (isinstance(value, float) and value != value):
+        return
+    if isinstance(value, bool | np.bool_):
+        sheet.write_boolean(row, column, bool(value))
+    elif isinstance(value, int | float | np.integer | np.floating):
+        sheet.write_number(row, column, float(value), number_format)
+    else:
+        sheet.write_string(row, column, str(value))
 
 
-def _sheet(writer: pd.ExcelWriter, name: str, table: pd.DataFrame, formats: Any, unit: str) -> None:
+def _sheet(sheet: Any, table: pd.DataFrame, formats: Any) -> None:
     """One table on its own sheet: frozen header, filters, widths, number formats."""
-    table.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
-    sheet = writer.sheets[name]
     rows, columns = table.shape
-    if columns:
-        sheet.autofilter(0, 0, rows, columns - 1)
+    chosen = []
     for i, column in enumerate(table.columns):
         number_format = formats[kind_of(str(column))]
-        if not pd.api.types.is_numeric_dtype(table[column].dtype) or table[column].dtype == bool:
+        if table[column].dtype == bool or not pd.api.types.is_numeric_dtype(table[column]):
             number_format = None
-        extra = len(unit) + 1 if number_format is formats[Kind.MONEY] else 0
-        sheet.set_column(i, i, _width(table[column], str(column)) + extra, number_format)
+        chosen.append(number_format)
+        extra = 8 if number_format is formats[Kind.MONEY] else 0  # room for the unit
+        sheet.set_column(i, i, _width(table[column], str(column)) + extra)
+    sheet.freeze_panes(1, 0)
+    if columns:
+        sheet.autofilter(0, 0, rows, columns - 1)
+    sheet.write_row(0, 0, [str(c) for c in table.columns], formats["header"])
+    values = table.to_numpy(dtype=object)
+    for r in range(rows):
+        line = values[r]
+        for c in range(columns):
+            _write_cell(sheet, r + 1, c, line[c], chosen[c])
 
 
 def _width(values: pd.Series, header: str) -> int:
