@@ -155,9 +155,9 @@ def _funded(probability: dict[str, float]) -> Chart:
 
 def hedge_charts(document: dict[str, Any]) -> list[Chart]:
     """Per future: the two-stage plan's objective, the expected-value plan's (none where
-    it has no plan) and the future's own optimum."""
+    it has no plan) and the future's own optimum; no chart when no future has a plan."""
     futures = pd.DataFrame(document["futures"])
-    if futures.empty:
+    if futures.empty or futures["objective"].isna().all():
         return []
     unit = document.get("money_unit", "")
     labels = [f"future {f}" for f in futures["future"]]
