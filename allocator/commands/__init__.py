@@ -16,6 +16,7 @@ from allocator.commands.generate import generate_command
 from allocator.commands.hedge import hedge_command
 from allocator.commands.marginals import marginals_command
 from allocator.commands.opportunity import opportunity_command
+from allocator.commands.replan import replan_command
 from allocator.commands.solve import solve_command
 from allocator.commands.sweep import sweep_command
 from allocator.commands.validate import validate_command
@@ -31,5 +32,6 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "frontier": frontier_command,
     "sweep": sweep_command,
     "hedge": hedge_command,
+    "replan": replan_command,
 }
 """Command name -> the function that runs it."""

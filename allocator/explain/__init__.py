@@ -10,7 +10,7 @@ use only the runner's backend's ordinary MIP solves, so they work with every sol
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,7 @@ def explain(
     runner: Runner | None = None,
     max_checks: int = 200,
     progress: Callable[[str], None] | None = None,
+    bounds: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Explanation:
     """Explain why ``case`` has no plan (see the module docstring).
 
@@ -62,7 +63,9 @@ def explain(
     ``Runner()``). Its ``gap`` is the relative gap the elastic solve stops at (0: the
     least weighted change proven); the feasibility checks of the conflict search have no
     objective. The conflict search stops after ``max_checks`` checks (the set is then
-    not proven minimal); ``progress(text)`` says what is being done.
+    not proven minimal); ``progress(text)`` says what is being done. ``bounds`` (lower,
+    upper) replace the formulation's column bounds: decisions held fixed (a replan's
+    frozen past) stay fixed, and the limits of the case are what must move.
     """
     runner = runner or Runner()
     backend = runner.backend
@@ -70,6 +73,8 @@ def explain(
     options = runner.options()
     formulation = formulate(case)
     model = formulation.model
+    if bounds is not None:
+        model = replace(model, lower=bounds[0], upper=bounds[1])
     say("solving the elastic model")
     elastic = elastic_model(model)
     solved = get_backend(backend).solve(elastic.model, options)

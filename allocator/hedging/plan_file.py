@@ -152,3 +152,13 @@ def _check_ids(path: Path, case: Case, stage: FirstStage) -> None:
             f"{path}: the plan names what the case {case.name!r} does not have: "
             + ", ".join(dict.fromkeys(problems))
         )
+
+
+def plan_origin(path: Path) -> tuple[str | None, str | None]:
+    """(the case name, the commit period) a plan file says it is for: a solve's or a
+    replan's header names its case; a hedge's also its ``commit_through``."""
+    document = _document(path)
+    case = document.get("case")
+    name = case.get("name") if isinstance(case, dict) else None
+    commit = document.get("commit_through") if "first_stage" in document else None
+    return (str(name) if name is not None else None, str(commit) if commit else None)
