@@ -24,6 +24,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -128,9 +129,11 @@ def files(tmp_path) -> tuple[Path, Path]:
 def test_the_json_is_a_solve_document_with_the_replan_s_keys(files, tmp_path) -> None:
     case, plan = files
     out = tmp_path / "replan.json"
+    html, excel = tmp_path / "replan.html", tmp_path / "replan.xlsx"
     code, report, err = run(
-        "replan", case, "--plan", plan, "--freeze-through", "Q1", "--gap", "0", "--json", out
-    )
+        "replan", case, "--plan", plan, "--freeze-through", "Q1", "--gap", "0", "--json", out,
+        "--html", html, "--excel", excel,
+    )  # fmt: skip
     assert code == 0, err
     document = json.loads(out.read_text())
     assert document["status"] == "optimal"
@@ -145,6 +148,10 @@ def test_the_json_is_a_solve_document_with_the_replan_s_keys(files, tmp_path) ->
     assert projects["c"][0] is False
     assert document["checked"] is True
     assert {"case", "scenario", "backend", "solver", "solver_version"} <= set(document)
+    assert "allocator replan: " in html.read_text()
+    assert 'id="plot-timeline"' in html.read_text()
+    sheets = pd.read_excel(excel, sheet_name=None)
+    assert sheets["changes"]["text"].tolist() == ["b: off -> full from Q2"]
     words = " ".join(report.replace(" - ", " ").split())
     assert "the freeze costs 10.00 USD_M" in words
     assert "b: off -> full from Q2" in report

@@ -93,7 +93,7 @@ def replan_command(
     document = replan_document(found, case_origin(case_file, scenario), plan)
     if json_out is not None:
         emit_json(err, json_out, document)
-    emit_report(err, html, excel, "solve", title, document, found.result.case)
+    emit_report(err, html, excel, "replan", title, document, found.result.case)
     _exit(err, found, case_file, freeze_through)
 
 

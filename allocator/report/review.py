@@ -26,9 +26,9 @@ def build_report(
 
 
 def charts_of(kind: str, document: dict[str, Any], case: Case | None) -> list[Chart]:
-    """The charts of a command's document; ``solve`` and ``sweep`` read the case too
-    (its periods, units and cash reserve)."""
-    if kind == "solve":
+    """The charts of a command's document (a replan's are a plan's); ``solve``,
+    ``replan`` and ``sweep`` read the case too (its periods, units and cash reserve)."""
+    if kind in ("solve", "replan"):
         return plan_charts(document, Facts.of(_needed(case, kind)))
     if kind == "sweep":
         return sweep_charts(document, Facts.of(_needed(case, kind)).reserve)
