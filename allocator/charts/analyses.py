@@ -214,3 +214,57 @@ def _number(value: Any) -> float:
 def _signed(value: Any) -> str:
     """A change with its sign; empty when unknown."""
     return "" if value is None or value != value else f"{value:+,.0f}"
+
+
+def alternatives_charts(document: dict[str, Any]) -> list[Chart]:
+    """Each portfolio's objective against the band's floor, and how often each project
+    is funded across the portfolios."""
+    listed = document["alternatives"]
+    unit = document.get("money_unit", "")
+    labels = ["optimum" if a["rank"] == 0 else f"#{a['rank']}" for a in listed]
+    fig = figure(yaxis_title=axis("objective", unit), xaxis_title="portfolio")
+    fig.add_bar(
+        x=labels,
+        y=[a["objective"] for a in listed],
+        marker_color=[GREY if a["rank"] == 0 else GOOD for a in listed],
+        name="objective",
+        hovertext=["; ".join(a["differs"]) or "the optimum" for a in listed],
+    )
+    fig.add_scatter(
+        x=labels,
+        y=[document["floor"]] * len(listed),
+        mode="lines",
+        name=f"band floor ({document['floor']:,.2f})",
+        line={"color": BAD, "dash": "dash"},
+    )
+    presence = pd.DataFrame(document["presence"]).sort_values("share", kind="stable")
+    shares = figure(
+        height=max(140 + 24 * len(presence), 320),
+        xaxis={"title": "share of the portfolios funding it", "tickformat": ".0%"},
+        yaxis={"type": "category"},
+    )
+    shares.add_bar(
+        y=presence["project"].tolist(),
+        x=presence["share"].tolist(),
+        orientation="h",
+        marker_color=[
+            GOOD if g == "core" else GREY if g == "never" else BAD for g in presence["group"]
+        ],
+        name="funded",
+    )
+    return [
+        Chart(
+            "portfolios",
+            "Portfolios in the band",
+            "How much does each other good portfolio leave on the table?",
+            fig,
+            "hover a bar for what it funds differently from the optimum",
+        ),
+        Chart(
+            "core",
+            "The robust core",
+            "Which projects are funded in every good portfolio, and which are a choice?",
+            shares,
+            "green: in every portfolio; red: in some; grey: in none",
+        ),
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allocator.commands.alternatives import alternatives_command
 from allocator.commands.compare import compare_command
 from allocator.commands.explain import explain_command
 from allocator.commands.frontier import frontier_command
@@ -33,5 +34,6 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "sweep": sweep_command,
     "hedge": hedge_command,
     "replan": replan_command,
+    "alternatives": alternatives_command,
 }
 """Command name -> the function that runs it."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from allocator.case.model import Case
 from allocator.charts.analyses import (
+    alternatives_charts,
     compare_charts,
     frontier_charts,
     marginals_charts,
@@ -38,6 +39,7 @@ def charts_of(kind: str, document: dict[str, Any], case: Case | None) -> list[Ch
         "opportunity": opportunity_charts,
         "marginals": marginals_charts,
         "hedge": hedge_charts,
+        "alternatives": alternatives_charts,
     }
     if kind not in by_document:
         raise ValueError(f"no report for the command {kind!r}")
