@@ -148,6 +148,7 @@ def long_case(tmp_path_factory: pytest.TempPathFactory) -> str:
         ["explain", "-s", INFEASIBLE],
         ["validate"],
         ["hedge", "--workers", "1"],
+        ["alternatives", "--within", "0.5", "--all"],
     ],
     ids=lambda c: " ".join(c),
 )
@@ -159,6 +160,17 @@ def test_every_report_fits_80_columns_with_ids_whole(command, long_case) -> None
     numbers = narrow.replace(long_case, "")
     assert not re.findall(r"(?<![\w.,])\d{4,}(?![\w])", numbers), "a number lacks separators"
     assert "nan" not in numbers.split()
+
+
+def test_a_replan_report_fits_80_columns_with_ids_whole(long_case, tmp_path) -> None:
+    plan = tmp_path / "plan.json"
+    run(["solve", long_case, "--json", str(plan)], 80)
+    args = ["replan", long_case, "--plan", str(plan), "--freeze-through", "Q1"]
+    narrow, wide = run(args, 80), run(args, 200)
+    assert all(len(line) <= 80 for line in narrow.splitlines())
+    # the replan's own section (the plan above it is the solve report's)
+    mine = [text.split("\nReplan\n", 1)[1].replace(str(plan), "") for text in (narrow, wide)]
+    assert_fits_and_whole(*mine, ids_of(LONG))
 
 
 # -- compare ----------------------------------------------------------------------------------
