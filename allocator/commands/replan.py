@@ -15,6 +15,7 @@ from allocator.case import Case
 from allocator.commands.common import (
     EXIT_INFEASIBLE,
     EXIT_NO_PLAN,
+    EXIT_OK,
     BackendName,
     CaseFile,
     ExcelOut,
@@ -133,7 +134,7 @@ def _exit(err: Console, found: Replan, case_file: Path, freeze_through: str) -> 
     """Exit 3 when the frozen decisions cannot be kept, 4 without a plan in time."""
     status = found.result.termination.status
     if found.result.plan is not None:
-        raise typer.Exit(0)
+        raise typer.Exit(EXIT_OK)
     if status is SolveStatus.INFEASIBLE:
         reasons = list(found.conflicts)
         if found.explanation is not None:
