@@ -106,7 +106,8 @@ uncertainty:
 
 
 def jobs(folder: Path, scheduler: str) -> dict[str, tuple[list[str], int]]:
-    """Every report of the module: name -> (the command's arguments, exit status)."""
+    """Every report of the module: name -> (the command's arguments, exit status), in the
+    order they are written (the replan reads the solve's JSON)."""
     small, poor, dear = folder / "small.yaml", folder / "poor.yaml", folder / "too-dear.yaml"
     small.write_text(yaml.safe_dump(SMALL_SWEEP), encoding="utf-8")
     poor.write_text(yaml.safe_dump(POOR_FUTURE), encoding="utf-8")
@@ -124,6 +125,23 @@ def jobs(folder: Path, scheduler: str) -> dict[str, tuple[list[str], int]]:
         "sweep": (["sweep", small, "--grid", "--scheduler", scheduler], 0),
         "hedge": (["hedge", poor, "--grid", "--scheduler", scheduler], 0),
         "hedge-no-plan": (["hedge", hopeless, "--grid", "--scheduler", scheduler], 3),
+        "replan": (
+            [
+                "replan",
+                CASES / "frontier-lab-2026.yaml",
+                "--plan",
+                folder / "solve" / "report.json",
+                "--freeze-through",
+                "2026Q2",
+                "--scenario",
+                "growth-slows",
+            ],
+            0,
+        ),
+        "alternatives": (
+            ["alternatives", CASES / "capital-rationing.yaml", "--within", "0.2", "--all"],
+            0,
+        ),
     }
     for case in TEACHING:
         path = CASES / f"{case}.yaml"
@@ -421,6 +439,29 @@ def test_the_hedge_page(runs) -> None:
     assert "future 0" in seen.charts[0].note  # says where the expected-value plan has none
     names = {t.name for t in seen.tables}
     assert {"futures", "first_stage.supply", "expected_value_plan.first_stage.supply"} <= names
+
+
+def test_the_replan_page(runs) -> None:
+    """A replan's page is a plan's (its five charts), with its changes as a table."""
+    document, seen = opened(runs, "replan")
+    assert chart_ids(seen) == ["capacity", "supply", "cash", "timeline", "waterfall"]
+    assert document["frozen_through"] == "2026Q2"
+    changes = next(t for t in seen.tables if t.name == "changes")
+    assert changes.rows == len(document["changes"]) > 0
+
+
+def test_the_alternatives_page(runs) -> None:
+    document, seen = opened(runs, "alternatives")
+    assert chart_ids(seen) == ["portfolios", "core"]
+    listed = document["alternatives"]
+    objectives = tuple(a["objective"] for a in listed)
+    check_chart(
+        seen,
+        "portfolios",
+        [Expected("objective", len(listed), objectives), Expected("band floor", 0)],
+    )
+    shares = tuple(p["share"] for p in document["presence"])
+    check_chart(seen, "core", [Expected("funded", len(shares), shares)])
 
 
 def test_a_hedge_page_without_a_plan_in_any_future_has_no_chart(runs) -> None:
