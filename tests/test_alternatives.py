@@ -31,6 +31,7 @@ from allocator.alternatives.tables import presence, summary
 from allocator.analysis.runner import Runner
 from allocator.case import load_case
 from allocator.cli import app
+from allocator.engine import solve as allocator_solve
 
 CASES = Path(__file__).parent.parent / "cases"
 RATIONING = CASES / "capital-rationing.yaml"
@@ -166,3 +167,22 @@ def test_bad_requests_exit_2(options, message) -> None:
     code, _, err = run("alternatives", RATIONING, *options)
     assert code == 2
     assert message in err
+
+
+def test_a_search_that_runs_out_of_time_is_not_an_exhausted_band(monkeypatch) -> None:
+    """A search solve that ends without a plan for want of time proves nothing about the
+    band: the result says it stopped, and does not say the band is exhausted."""
+    import dataclasses
+
+    import allocator.alternatives.api as api
+    from allocator.backends.termination import SolveStatus
+
+    case = load_case(RATIONING)
+    timed_out = dataclasses.replace(
+        allocator_solve(case).termination, status=SolveStatus.NO_SOLUTION
+    )
+    monkeypatch.setattr(api, "_most_different", lambda *args: timed_out)
+    found = alternatives(case, 0.2, runner=Runner(gap=0))
+    assert len(found.found) == 1
+    assert not found.exhausted
+    assert found.stopped == "a search ended without a portfolio (no_solution)"

@@ -28,6 +28,7 @@ import scipy.sparse as sp
 from allocator.alternatives.portfolio import Portfolio, distance, fixing_rows, portfolio_of
 from allocator.analysis.runner import Runner
 from allocator.backends.registry import get_backend
+from allocator.backends.termination import SolveStatus, Termination
 from allocator.case.model import Case
 from allocator.engine import Result
 from allocator.errors import InputError
@@ -52,13 +53,16 @@ class Alternative:
 class Alternatives:
     """``found``: the optimum's portfolio first, then the alternatives in the order
     found; ``floor``: the least objective in the band; ``exhausted``: the band holds
-    no portfolio beyond those found."""
+    no portfolio beyond those found (proven: the search for one is infeasible);
+    ``stopped``: why the search ended before ``count`` without proving that (a solve
+    ran out of time with no plan), empty otherwise."""
 
     within: float
     every: bool
     floor: float
     found: list[Alternative]
     exhausted: bool
+    stopped: str = ""
 
     @property
     def optimum(self) -> float:
@@ -95,8 +99,11 @@ def alternatives(
     found = [Alternative(portfolio_of(formulation, best.values), best)]
     while len(found) <= count:
         portfolio = _next(case, formulation, banded, found, every, runner)
-        if portfolio is None:
-            return Alternatives(within, every, floor, found, exhausted=True)
+        if isinstance(portfolio, Termination):
+            if portfolio.status is SolveStatus.INFEASIBLE:
+                return Alternatives(within, every, floor, found, exhausted=True)
+            why = f"a search ended without a portfolio ({portfolio.status.value})"
+            return Alternatives(within, every, floor, found, exhausted=False, stopped=why)
         found.append(portfolio)
         say(f"alternative {len(found) - 1}")
     return Alternatives(within, every, floor, found, exhausted=False)
@@ -126,29 +133,30 @@ def _next(
     found: list[Alternative],
     every: bool,
     runner: Runner,
-) -> Alternative | None:
-    """The next portfolio of the band (None when there is none), with its best plan."""
+) -> Alternative | Termination:
+    """The next portfolio of the band with its best plan; or, when there is none, the
+    termination of the solve that found none (infeasible: the band holds no more)."""
     cut = _cut(formulation, banded, found)
     if every:
         result = runner.resolve(case, formulation, cut)
         if result.plan is None or result.values is None:
-            return None
+            return result.termination
         return Alternative(portfolio_of(formulation, result.values), result)
     portfolio = _most_different(formulation, cut, found, runner)
-    if portfolio is None:
-        return None
+    if isinstance(portfolio, Termination):
+        return portfolio
     matrix, target = fixing_rows(formulation, portfolio)
     keys = pd.DataFrame({"row": range(matrix.shape[0])})
     fixed = with_rows(banded, "portfolio", keys, matrix, target, target)
     result = runner.resolve(case, formulation, fixed)
     if result.plan is None:
-        return None
+        return result.termination
     return Alternative(portfolio, result)
 
 
 def _most_different(
     formulation: Formulation, cut: LinearModel, found: list[Alternative], runner: Runner
-) -> Portfolio | None:
+) -> Portfolio | Termination:
     """The portfolio of the band whose least distance to those found is largest:
     maximise delta with delta - d(x, P_j) <= 0 for every j."""
     n = formulation.model.num_variables
@@ -166,5 +174,5 @@ def _most_different(
     model = replace(model, objective=objective, objective_offset=0.0, maximize=True)
     solved = get_backend(runner.backend).solve(model, runner.options())
     if solved.values is None or not solved.termination.status.has_solution:
-        return None
+        return solved.termination
     return portfolio_of(formulation, solved.values[:n])

@@ -94,9 +94,9 @@ def alternatives_command(
 
 def alternatives_document(case: Case, found: Alternatives, origin: CaseOrigin) -> dict[str, Any]:
     """The JSON: the common header (the optimum's solver), then optimum, within, floor,
-    search, exhausted, alternatives (the optimum's portfolio first: rank, objective,
-    left_on_table, funded, levels, starts, differs), portfolios (the same as a table),
-    core, contested, never and checked."""
+    search, exhausted, stopped (why the search ended early, or null), alternatives (the
+    optimum's portfolio first: rank, objective, left_on_table, funded, levels, starts,
+    differs), presence (per project), core, contested, never and checked."""
     first = found.found[0].result
     table = summary(found)
     groups = presence(case, found)
@@ -121,6 +121,7 @@ def alternatives_document(case: Case, found: Alternatives, origin: CaseOrigin) -
         "floor": found.floor,
         "search": "every" if found.every else "different",
         "exhausted": found.exhausted,
+        "stopped": found.stopped or None,
         "alternatives": listed,
         "presence": records(groups),
         "core": groups.loc[groups["group"] == "core", "project"].tolist(),

@@ -34,6 +34,10 @@ def render_alternatives(
     if headline["exhausted"]:
         what = "no other portfolio" if others == 0 else f"{plural(others, 'other portfolio')}"
         console.print(f"the band holds {what}: every one is listed", markup=False)
+    if headline.get("stopped"):
+        console.print(
+            f"the search stopped: {headline['stopped']}; the band may hold more", markup=False
+        )
     console.print()
     console.print(_portfolios(summary, money_unit))
     console.print()
