@@ -2,7 +2,9 @@
 
     python docs/screenshots.py REPORT.html CHART_ID OUT.png [CHART_ID OUT.png ...]
 
-Opens the page in Debian's Chromium (/usr/bin/chromium) through Playwright, headless,
+Needs the test extras (``pip install -e '.[test]'``: Playwright's Python package) and
+Debian's Chromium (``apt-get install chromium``; no browser is downloaded). Opens the
+page in that Chromium (/usr/bin/chromium) through Playwright, headless,
 at 1000 pixels wide, and saves each chart's section (title, question, chart and note)
 as a PNG. The images in docs/img/ came from the flagship's reports:
 
