@@ -5,7 +5,9 @@
 - compare: the objective of the base and of each scenario;
 - opportunity: the change of the objective when each project is forced in or out,
   sorted;
-- marginals: a tornado of the change when each lever moves up and down by its step.
+- marginals: a tornado of the change when each lever moves up and down by its step;
+- alternatives: each portfolio's objective against the band's floor, and the share of
+  portfolios funding each project (the robust core).
 """
 
 from __future__ import annotations
@@ -219,6 +221,11 @@ def _signed(value: Any) -> str:
 def alternatives_charts(document: dict[str, Any]) -> list[Chart]:
     """Each portfolio's objective against the band's floor, and how often each project
     is funded across the portfolios."""
+    return [_portfolios_chart(document), _core_chart(document)]
+
+
+def _portfolios_chart(document: dict[str, Any]) -> Chart:
+    """A bar per portfolio (the optimum grey), the band's floor as a dashed line."""
     listed = document["alternatives"]
     unit = document.get("money_unit", "")
     labels = ["optimum" if a["rank"] == 0 else f"#{a['rank']}" for a in listed]
@@ -237,13 +244,24 @@ def alternatives_charts(document: dict[str, Any]) -> list[Chart]:
         name=f"band floor ({document['floor']:,.2f})",
         line={"color": BAD, "dash": "dash"},
     )
+    return Chart(
+        "portfolios",
+        "Portfolios in the band",
+        "How much does each other good portfolio leave on the table?",
+        fig,
+        "hover a bar for what it funds differently from the optimum",
+    )
+
+
+def _core_chart(document: dict[str, Any]) -> Chart:
+    """The share of portfolios funding each project, coloured by its group."""
     presence = pd.DataFrame(document["presence"]).sort_values("share", kind="stable")
-    shares = figure(
+    fig = figure(
         height=max(140 + 24 * len(presence), 320),
         xaxis={"title": "share of the portfolios funding it", "tickformat": ".0%"},
         yaxis={"type": "category"},
     )
-    shares.add_bar(
+    fig.add_bar(
         y=presence["project"].tolist(),
         x=presence["share"].tolist(),
         orientation="h",
@@ -252,19 +270,10 @@ def alternatives_charts(document: dict[str, Any]) -> list[Chart]:
         ],
         name="funded",
     )
-    return [
-        Chart(
-            "portfolios",
-            "Portfolios in the band",
-            "How much does each other good portfolio leave on the table?",
-            fig,
-            "hover a bar for what it funds differently from the optimum",
-        ),
-        Chart(
-            "core",
-            "The robust core",
-            "Which projects are funded in every good portfolio, and which are a choice?",
-            shares,
-            "green: in every portfolio; red: in some; grey: in none",
-        ),
-    ]
+    return Chart(
+        "core",
+        "The robust core",
+        "Which projects are funded in every good portfolio, and which are a choice?",
+        fig,
+        "green: in every portfolio; red: in some; grey: in none",
+    )

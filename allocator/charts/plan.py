@@ -64,40 +64,17 @@ def capacity_chart(document: dict[str, Any], facts: Facts) -> Chart:
     fig = make_subplots(
         rows=max(len(resources), 1), cols=1, shared_xaxes=True, subplot_titles=resources
     )
-    fig.update_layout(**LOOK, height=max(260 * len(resources), 320))
+    fig.update_layout(**LOOK, height=max(260 * len(resources), 320), barmode="stack")
     colours: dict[str, str] = {}
     notes = []
     for row, resource in enumerate(resources, start=1):
         given = _given(allocations, resource, facts.periods)
-        kept, rest = top(given.sum(axis=1).to_dict())
-        for project in kept:
-            first = project not in colours
-            colour = colours.setdefault(project, PALETTE[len(colours) % len(PALETTE)])
-            fig.add_bar(
-                x=list(facts.periods),
-                y=given.loc[project].tolist(),
-                name=project,
-                legendgroup=project,
-                showlegend=first,
-                marker_color=colour,
-                row=row,
-                col=1,
-            )
-        if rest:
-            label = f"other ({len(rest)} projects)"
-            fig.add_bar(
-                x=list(facts.periods),
-                y=given.loc[rest].sum(axis=0).tolist(),
-                name=label,
-                marker_color=GREY,
-                row=row,
-                col=1,
-            )
-            notes.append(f"{resource}: the {len(rest)} smallest projects summed as other")
-        available = _available(supply, resource, facts.periods)
+        summed = _panel(fig, row, given, colours, facts.periods)
+        if summed:
+            notes.append(f"{resource}: the {summed} smallest projects summed as other")
         fig.add_scatter(
             x=list(facts.periods),
-            y=available,
+            y=_available(supply, resource, facts.periods),
             name=f"available {resource}",
             mode="lines+markers",
             line={"color": "black", "dash": "dot"},
@@ -105,7 +82,6 @@ def capacity_chart(document: dict[str, Any], facts: Facts) -> Chart:
             col=1,
         )
         fig.update_yaxes(title_text=facts.units.get(resource, "units"), row=row, col=1)
-    fig.update_layout(barmode="stack")
     return Chart(
         "capacity",
         "Capacity by resource and period",
@@ -113,6 +89,42 @@ def capacity_chart(document: dict[str, Any], facts: Facts) -> Chart:
         fig,
         "; ".join(notes),
     )
+
+
+def _panel(
+    fig: go.Figure,
+    row: int,
+    given: pd.DataFrame,
+    colours: dict[str, str],
+    periods: tuple[str, ...],
+) -> int:
+    """The stacked bars of one resource's panel: the ``MOST`` largest projects, each in
+    its colour across panels (its legend entry shown once), and the rest summed as
+    one grey bar; how many projects were summed."""
+    kept, rest = top(given.sum(axis=1).to_dict())
+    for project in kept:
+        first = project not in colours
+        colour = colours.setdefault(project, PALETTE[len(colours) % len(PALETTE)])
+        fig.add_bar(
+            x=list(periods),
+            y=given.loc[project].tolist(),
+            name=project,
+            legendgroup=project,
+            showlegend=first,
+            marker_color=colour,
+            row=row,
+            col=1,
+        )
+    if rest:
+        fig.add_bar(
+            x=list(periods),
+            y=given.loc[rest].sum(axis=0).tolist(),
+            name=f"other ({len(rest)} projects)",
+            marker_color=GREY,
+            row=row,
+            col=1,
+        )
+    return len(rest)
 
 
 def _given(allocations: pd.DataFrame, resource: str, periods: tuple[str, ...]) -> pd.DataFrame:
