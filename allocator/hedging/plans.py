@@ -25,10 +25,10 @@ from allocator.backends.termination import SolveStatus, Termination
 from allocator.case.model import Case
 from allocator.engine import Result
 from allocator.formulation import formulate
-from allocator.hedging.decisions import TOLERANCE, Decisions, FirstStage, decisions
+from allocator.hedging.decisions import Decisions, FirstStage, decisions
 from allocator.hedging.extensive import Extensive, Future
 from allocator.hedging.pool import FuturePool
-from allocator.hedging.stages import first_stage
+from allocator.hedging.stages import first_stage, fix_columns
 from allocator.plan import Plan
 from allocator.quiet import quiet_solvers
 
@@ -153,21 +153,15 @@ def fixed_bounds(
 ) -> tuple[np.ndarray, np.ndarray] | str:
     """The future's column bounds with every first-stage column fixed at its value in
     ``values`` (0 when not named), or why the future cannot take that first stage."""
-    model = future.formulation.model
     table = first_stage(future.case, future.formulation, commit)
-    present = set(zip(table["family"], table["key"], strict=True))
-    for (family, key), value in values.items():
-        if (family, key) not in present and abs(value) > TOLERANCE:
-            return f"{_named(family, key)} is not possible in this future"
-    lower, upper = model.lower.copy(), model.upper.copy()
-    for family, key, column in table.itertuples(index=False, name=None):
-        value = values.get((family, key), 0.0)
-        if model.integer[column]:
-            value = float(np.round(value))
-        if not model.lower[column] - TOLERANCE <= value <= model.upper[column] + TOLERANCE:
-            return f"{_named(family, key)} = {value:g} is out of reach in this future"
-        lower[column] = upper[column] = min(max(value, model.lower[column]), model.upper[column])
-    return lower, upper
+    fixed = fix_columns(future.formulation.model, table, values)
+    if fixed.missing:
+        family, key, _ = fixed.missing[0]
+        return f"{_named(family, key)} is not possible in this future"
+    if fixed.out_of_reach:
+        family, key, value, _, _ = fixed.out_of_reach[0]
+        return f"{_named(family, key)} = {value:g} is out of reach in this future"
+    return fixed.lower, fixed.upper
 
 
 def _named(family: str, key: tuple) -> str:

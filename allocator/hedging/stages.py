@@ -20,11 +20,15 @@ Everything else is the second stage: each future's own recourse.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from allocator.case.model import Case
 from allocator.formulation import Formulation
+from allocator.hedging.decisions import TOLERANCE
+from allocator.model.linear import LinearModel
 
 PERIOD_KEY = {"buy": "period", "draw": "period", "choose": "start"}
 """The key that says when a decision takes effect, for families decided by period."""
@@ -76,3 +80,39 @@ def commit_index(case: Case, period: str | None) -> int:
             f"({case.periods[0]}..{case.periods[-1]})"
         )
     return case.period_index[period]
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """Column bounds with decisions held at given values (``fix_columns``), and what
+    could not be held: ``missing`` (family, key, value) named but not in the columns;
+    ``out_of_reach`` (family, key, value, low, high) outside the column's bounds (the
+    value is clipped into them)."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    missing: list[tuple[str, tuple, float]]
+    out_of_reach: list[tuple[str, tuple, float, float, float]]
+
+
+def fix_columns(model: LinearModel, table: pd.DataFrame, values: dict[tuple, float]) -> Fixed:
+    """``model``'s bounds with every column of ``table`` (family, key, column: a first
+    stage, a replan's frozen past) fixed at its value in ``values`` (0 when not named;
+    integer columns rounded)."""
+    present = set(zip(table["family"], table["key"], strict=True))
+    missing = [
+        (family, key, value)
+        for (family, key), value in values.items()
+        if (family, key) not in present and abs(value) > TOLERANCE
+    ]
+    lower, upper = model.lower.copy(), model.upper.copy()
+    out_of_reach = []
+    for family, key, column in table.itertuples(index=False, name=None):
+        value = values.get((family, key), 0.0)
+        if model.integer[column]:
+            value = float(np.round(value))
+        low, high = model.lower[column], model.upper[column]
+        if not low - TOLERANCE <= value <= high + TOLERANCE:
+            out_of_reach.append((family, key, value, low, high))
+        lower[column] = upper[column] = min(max(value, low), high)
+    return Fixed(lower, upper, missing, out_of_reach)

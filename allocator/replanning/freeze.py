@@ -33,8 +33,8 @@ from allocator.case.money import FundingKind
 from allocator.case.series import calendar_values
 from allocator.case.timing import availability
 from allocator.formulation import Formulation
-from allocator.hedging.decisions import TOLERANCE, Decisions
-from allocator.hedging.stages import first_stage
+from allocator.hedging.decisions import Decisions
+from allocator.hedging.stages import first_stage, fix_columns
 
 
 def frozen_columns(case: Case, formulation: Formulation, freeze: int) -> pd.DataFrame:
@@ -69,30 +69,25 @@ def frozen_bounds(
     """The model's column bounds with every frozen column fixed at its value in
     ``values`` (0 when not named), and the frozen decisions the updated case cannot
     hold (a value outside the column's new bounds, or a decision the case no longer
-    offers), in words."""
-    model = formulation.model
-    table = frozen_columns(case, formulation, freeze)
-    present = set(zip(table["family"], table["key"], strict=True))
+    offers), in words. Signatures and equity that had not taken effect by then are
+    not frozen, so ``values`` naming them asks nothing."""
+    started = _started_by(case, freeze)
+    held = {
+        (family, key): value
+        for (family, key), value in values.items()
+        if family not in ("sign", "take") or key[0] in started
+    }
+    fixed = fix_columns(formulation.model, frozen_columns(case, formulation, freeze), held)
     conflicts = [
         f"{_named(family, key)} = {value:g} is no longer offered by the case"
-        for (family, key), value in values.items()
-        if (family, key) not in present
-        and abs(value) > TOLERANCE
-        and (family not in ("sign", "take") or key[0] in _started_by(case, freeze))
+        for family, key, value in fixed.missing
     ]
-    lower, upper = model.lower.copy(), model.upper.copy()
-    for family, key, column in table.itertuples(index=False, name=None):
-        value = values.get((family, key), 0.0)
-        if model.integer[column]:
-            value = float(np.round(value))
-        low, high = model.lower[column], model.upper[column]
-        if not low - TOLERANCE <= value <= high + TOLERANCE:
-            conflicts.append(
-                f"{_named(family, key)} = {value:g} is outside what the case now allows "
-                f"({low:g} to {high:g})"
-            )
-        lower[column] = upper[column] = min(max(value, low), high)
-    return lower, upper, conflicts
+    conflicts += [
+        f"{_named(family, key)} = {value:g} is outside what the case now allows "
+        f"({low:g} to {high:g})"
+        for family, key, value, low, high in fixed.out_of_reach
+    ]
+    return fixed.lower, fixed.upper, conflicts
 
 
 def _named(family: str, key: tuple) -> str:
