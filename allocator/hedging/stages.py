@@ -70,13 +70,17 @@ def first_stage(case: Case, formulation: Formulation, commit: int) -> pd.DataFra
 
 def commit_index(case: Case, period: str | None) -> int:
     """The index of the last committed period (``None``: the first period)."""
+    return 0 if period is None else period_position(case, period, "--commit-through")
+
+
+def period_position(case: Case, period: str, option: str) -> int:
+    """The index of ``period`` in the case's horizon; ``InputError`` naming ``option``
+    when it is not one of its periods."""
     from allocator.errors import InputError
 
-    if period is None:
-        return 0
     if period not in case.period_index:
         raise InputError(
-            f"--commit-through {period!r} is not a period of the horizon "
+            f"{option} {period!r} is not a period of the horizon "
             f"({case.periods[0]}..{case.periods[-1]})"
         )
     return case.period_index[period]

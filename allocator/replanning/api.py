@@ -18,10 +18,10 @@ from allocator.analysis.runner import Runner
 from allocator.backends.termination import SolveStatus
 from allocator.case.model import Case
 from allocator.engine import Result
-from allocator.errors import InputError
 from allocator.explain import Explanation, explain
 from allocator.formulation import formulate
 from allocator.hedging.decisions import FirstStage, decisions, from_plan
+from allocator.hedging.stages import period_position
 from allocator.replanning.changes import stage_changes
 from allocator.replanning.freeze import frozen_bounds
 
@@ -55,12 +55,7 @@ class Replan:
 
 def freeze_index(case: Case, period: str) -> int:
     """The index of ``period`` in the case's horizon; ``InputError`` when not in it."""
-    if period not in case.period_index:
-        raise InputError(
-            f"--freeze-through {period!r} is not a period of the horizon "
-            f"({case.periods[0]}..{case.periods[-1]})"
-        )
-    return case.period_index[period]
+    return period_position(case, period, "--freeze-through")
 
 
 def replan(
