@@ -39,7 +39,7 @@ from allocator.commands.common import (
 from allocator.commands.explain import explanation_document
 from allocator.errors import InputError
 from allocator.hedging.decisions import FirstStage
-from allocator.hedging.plan_file import plan_origin, read_first_stage
+from allocator.hedging.plan_file import check_ids, read_plan
 from allocator.replanning.api import Replan, freeze_index, replan
 from allocator.report.plan_json import CaseOrigin, records, result_document
 from allocator.report.redirect import solver_output
@@ -102,14 +102,16 @@ def _earlier(case: Case, plan: Path, freeze_through: str) -> FirstStage:
     """The earlier plan as a first stage through the horizon's end; a plan for another
     case, or a hedge that decided less than the freeze asks, is bad input."""
     freeze = freeze_index(case, freeze_through)
-    name, commit = plan_origin(plan)
+    read = read_plan(plan, case, len(case.periods) - 1)
+    name, commit = read.case_name, read.commit_through
     if name is not None and name != case.name:
         raise InputError(f"{plan}: a plan for the case {name!r}, not {case.name!r}")
     if commit is not None and case.period_index.get(commit, -1) < freeze:
         raise InputError(
             f"{plan}: a hedge decides only through {commit}; freeze through it or earlier"
         )
-    return read_first_stage(plan, case, len(case.periods) - 1)
+    check_ids(plan, case, read.stage)
+    return read.stage
 
 
 def replan_document(found: Replan, origin: CaseOrigin, plan: Path) -> dict[str, Any]:

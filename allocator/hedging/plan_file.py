@@ -12,6 +12,7 @@ a file that is not such a document, or names something the case does not have, r
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,19 +43,45 @@ STAGE_TABLES = {
 """The tables of a ``hedge`` JSON's ``first_stage``, and the keys each row needs."""
 
 
+@dataclass(frozen=True)
+class PlanFile:
+    """A plan file read: its first stage, the case its header names (None without
+    one) and, for a hedge, the last period it decided (``commit_through``)."""
+
+    stage: FirstStage
+    case_name: str | None
+    commit_through: str | None
+
+
 def read_first_stage(path: Path, case: Case, commit: int) -> FirstStage:
-    """The first stage of the plan in ``path`` (see the module docstring)."""
+    """The first stage of the plan in ``path`` (see the module docstring), every id
+    checked against ``case``."""
+    stage = read_plan(path, case, commit).stage
+    check_ids(path, case, stage)
+    return stage
+
+
+def read_plan(path: Path, case: Case, commit: int) -> PlanFile:
+    """The plan in ``path``: its first stage (see the module docstring; its ids not yet
+    checked: ``check_ids``) and what its header says it is for."""
     document = _document(path)
     status = document.get("status")
     if status is not None and status not in WITH_PLAN:
         raise InputError(f"{path}: the plan file has no plan (status {status})")
+    commit_through = None
     if "first_stage" in document:
         tables = _tables(path, document["first_stage"], STAGE_TABLES, "first_stage.")
         stage = _from_stage(tables)
+        commit_through = document.get("commit_through")
     else:
         stage = _from_solve(case, _tables(path, document, SOLVE_TABLES, ""), commit)
-    _check_ids(path, case, stage)
-    return stage
+    named = document.get("case")
+    name = named.get("name") if isinstance(named, dict) else None
+    return PlanFile(
+        stage,
+        None if name is None else str(name),
+        str(commit_through) if commit_through else None,
+    )
 
 
 def _document(path: Path) -> dict[str, Any]:
@@ -129,7 +156,7 @@ def _from_stage(tables: dict[str, pd.DataFrame]) -> FirstStage:
     )
 
 
-def _check_ids(path: Path, case: Case, stage: FirstStage) -> None:
+def check_ids(path: Path, case: Case, stage: FirstStage) -> None:
     """Every id the first stage names is one of the case's; otherwise ``InputError``."""
     supply = {s.id for s in case.supply}
     funding = {f.id: f for f in case.funding}
@@ -152,13 +179,3 @@ def _check_ids(path: Path, case: Case, stage: FirstStage) -> None:
             f"{path}: the plan names what the case {case.name!r} does not have: "
             + ", ".join(dict.fromkeys(problems))
         )
-
-
-def plan_origin(path: Path) -> tuple[str | None, str | None]:
-    """(the case name, the commit period) a plan file says it is for: a solve's or a
-    replan's header names its case; a hedge's also its ``commit_through``."""
-    document = _document(path)
-    case = document.get("case")
-    name = case.get("name") if isinstance(case, dict) else None
-    commit = document.get("commit_through") if "first_stage" in document else None
-    return (str(name) if name is not None else None, str(commit) if commit else None)
