@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 
 from allocator.alternatives.api import Alternatives, NoPlanError, alternatives
@@ -82,24 +83,28 @@ def alternatives_command(
             found = alternatives(case, within, count=count, every=every, runner=runner, done=say)
         except NoPlanError as error:
             fail(err, str(error), EXIT_INFEASIBLE)
-    document = alternatives_document(case, found, case_origin(case_file, scenario))
+    table, groups = summary(found), presence(case, found)
+    document = alternatives_document(case, found, table, groups, case_origin(case_file, scenario))
     title = str(case_file) + (f" [{scenario}]" if scenario else "")
-    render_alternatives(
-        out, title, summary(found), presence(case, found), document, case.money_unit
-    )
+    render_alternatives(out, title, table, groups, document, case.money_unit)
     if json_out is not None:
         emit_json(err, json_out, document)
     emit_report(err, html, excel, "alternatives", title, document)
 
 
-def alternatives_document(case: Case, found: Alternatives, origin: CaseOrigin) -> dict[str, Any]:
+def alternatives_document(
+    case: Case,
+    found: Alternatives,
+    table: pd.DataFrame,
+    groups: pd.DataFrame,
+    origin: CaseOrigin,
+) -> dict[str, Any]:
     """The JSON: the common header (the optimum's solver), then optimum, within, floor,
     search, exhausted, stopped (why the search ended early, or null), alternatives (the
     optimum's portfolio first: rank, objective, left_on_table, funded, levels, starts,
-    differs), presence (per project), core, contested, never and checked."""
+    differs), presence (per project), core, contested, never and checked. ``table``
+    and ``groups`` are ``summary(found)`` and ``presence(case, found)``."""
     first = found.found[0].result
-    table = summary(found)
-    groups = presence(case, found)
     listed = []
     for alternative, row in zip(found.found, table.itertuples(index=False), strict=True):
         projects = alternative.result.plan.projects
