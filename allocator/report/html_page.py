@@ -21,6 +21,7 @@ from allocator import __version__
 from allocator.report.columns import Kind, is_number, kind_of, text
 from allocator.report.document import HEADLINE, Chart, Report
 from allocator.report.files import write_text
+from allocator.report.plan_json import plain
 
 HTML_ROWS = 500
 """Rows a table of the page shows; a longer table says how many more the workbook has."""
@@ -92,7 +93,7 @@ def _table(name: str, table: pd.DataFrame) -> dict[str, Any]:
     columns = [{"name": c, "align": "number" if numeric[c] else ""} for c in table.columns]
     rows = [
         [
-            {"text": text(c, _plain(v)), "align": "number" if numeric[c] else ""}
+            {"text": text(c, plain(v)), "align": "number" if numeric[c] else ""}
             for c, v in zip(table.columns, row, strict=True)
         ]
         for row in shown.itertuples(index=False)
@@ -108,12 +109,3 @@ def _table(name: str, table: pd.DataFrame) -> dict[str, Any]:
         "total": len(table),
         "note": note,
     }
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars as Python values; NaN as None."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value

@@ -130,10 +130,12 @@ def result_document(result: Result, origin: CaseOrigin) -> dict[str, Any]:
 
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of ``table`` as JSON-ready dicts (numpy scalars to Python, NaN to None)."""
-    return [{k: _plain(v) for k, v in row.items()} for row in table.to_dict(orient="records")]
+    return [{k: plain(v) for k, v in row.items()} for row in table.to_dict(orient="records")]
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A value as JSON writes it: numpy scalars as Python values, NaN and infinities as
+    None."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

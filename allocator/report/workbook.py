@@ -75,7 +75,7 @@ def _write(path: Path, report: Report) -> None:
         book.close()
 
 
-def _formats(book: Any, money_unit: str) -> dict[Kind, Any]:
+def _formats(book: Any, money_unit: str) -> dict[Kind | str, Any]:
     """One cell format per kind of column (money carries the case's money unit), and
     ``header`` for header rows."""
     unit = money_unit.replace('"', "")
