@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+import numpy as np
+
 from allocator.backends.options import SolveOptions
 from allocator.backends.termination import SolveResult
 from allocator.model.linear import LinearModel
@@ -39,6 +41,12 @@ class Backend(Protocol):
         backend's order."""
         ...
 
-    def solve(self, model: LinearModel, options: SolveOptions) -> SolveResult:
-        """Solve ``model``; the status says whether the answer is proven optimal."""
+    def solve(
+        self, model: LinearModel, options: SolveOptions, start: np.ndarray | None = None
+    ) -> SolveResult:
+        """Solve ``model``; the status says whether the answer is proven optimal.
+
+        ``start``: a value for every column, handed to the solver as a starting plan;
+        ``BackendError`` when the solver does not declare ``Feature.HINTS``. A start
+        changes how fast the answer comes, never what counts as an answer."""
         ...

@@ -31,7 +31,8 @@ class Feature(StrEnum):
     BOUND = "bound"
     """Reports its own best bound on the objective (not a copy of the objective)."""
     HINTS = "hints"
-    """Starts from a given plan (a warm start); no solver is given one yet."""
+    """Takes a starting plan (``Backend.solve(..., start=x)``): the backend hands every
+    column's value to the solver, which may use it as its first incumbent."""
     INTERRUPT = "interrupt"
     """Stops on Ctrl-C and hands back its best plan so far."""
     THREADS = "threads"
@@ -102,6 +103,16 @@ def refuse_unsupported(table: Mapping[str, Capabilities], solver: str, model: Li
     others = [name for name, caps in table.items() if name != solver and not caps.why_not(model)]
     use = f"; use {_either(others)}" if others else ""
     raise BackendError(f"{solver} {reason}{use}")
+
+
+def refuse_start(table: Mapping[str, Capabilities], solver: str) -> None:
+    """``BackendError`` when a starting plan is given to ``solver``, which takes none
+    (``Feature.HINTS``), naming the solvers of ``table`` that do."""
+    if table.get(solver, GENERAL).supports(Feature.HINTS):
+        return
+    others = solvers_with(table, Feature.HINTS)
+    use = f"; {_either(others)} take one" if others else ""
+    raise BackendError(f"{solver} is given no starting plan by this backend{use}")
 
 
 def _either(names: list[str]) -> str:

@@ -31,6 +31,7 @@ from allocator.backends.base import BackendError
 from allocator.backends.capabilities import (
     Capabilities,
     Feature,
+    refuse_start,
     refuse_unsupported,
     solvers_with,
 )
@@ -86,13 +87,21 @@ class OrToolsBackend:
         """The solvers of ``SOLVERS`` declaring every one of ``features``."""
         return solvers_with(CAPABILITIES, *features)
 
-    def solve(self, model: LinearModel, options: SolveOptions) -> SolveResult:
-        """Solve ``model``; ``BackendError`` for an unknown solver or a model it cannot take."""
+    def solve(
+        self, model: LinearModel, options: SolveOptions, start: np.ndarray | None = None
+    ) -> SolveResult:
+        """Solve ``model`` (from ``start`` where given: every column's value, as OR-Tools
+        hints); ``BackendError`` for an unknown solver, a model it cannot take, or a start
+        for a solver that takes none."""
         started = time.perf_counter()
         spec = self._spec(options.solver or self.default_solver)
         refuse_malformed(model, self.name)
         refuse_unsupported(CAPABILITIES, spec.name, model)
+        if start is not None:
+            refuse_start(CAPABILITIES, spec.name)
         built = _translate(model)
+        if start is not None:
+            _hint(built, model, start)
         parameters = solver_parameters(spec, options)
         answer = _run(spec, built, parameters, options, options.time_limit)
 
@@ -152,6 +161,20 @@ def _translate(model: LinearModel) -> mb.Model:
     helper.set_maximize(bool(model.maximize))
     helper.set_objective_offset(float(model.objective_offset))
     return built
+
+
+def _hint(built: mb.Model, model: LinearModel, start: np.ndarray) -> None:
+    """Every column's value in ``start`` as a hint (integer columns rounded); the helper
+    takes one hint at a time."""
+    values = np.asarray(start, dtype=np.float64)
+    if values.shape != (model.num_variables,) or not np.isfinite(values).all():
+        raise BackendError(
+            f"a starting plan needs a finite value for each of the {model.num_variables} columns"
+        )
+    values = np.where(model.integer, np.round(values), values)
+    helper = built.helper
+    for column, value in enumerate(values.tolist()):
+        helper.add_hint(column, value)
 
 
 def _floats(values: np.ndarray) -> np.ndarray:

@@ -3,12 +3,12 @@ and how OR-Tools' statuses read as conditions.
 
 Solvers (our name -> OR-Tools name; what each declares is in ``SOLVERS``)
 
-| solver    | OR-Tools | columns                      | best bound        | duals |
-|-----------|----------|------------------------------|-------------------|-------|
-| ``scip``  | scip     | integer and continuous       | SCIP's dual bound | no    |
-| ``highs`` | highs    | integer and continuous       | not reported (1)  | no    |
-| ``cp-sat``| sat      | integer, bounds within 1e7(2)| CP-SAT's bound    | no    |
-| ``glop``  | glop     | continuous only              | not reported      | yes   |
+| solver    | OR-Tools | columns                      | best bound        | duals | start |
+|-----------|----------|------------------------------|-------------------|-------|-------|
+| ``scip``  | scip     | integer and continuous       | SCIP's dual bound | no    | yes   |
+| ``highs`` | highs    | integer and continuous       | not reported (1)  | no    | no (7)|
+| ``cp-sat``| sat      | integer, bounds within 1e7(2)| CP-SAT's bound    | no    | yes   |
+| ``glop``  | glop     | continuous only              | not reported      | yes   | no    |
 
 Glop, OR-Tools' simplex solver, is the one that reports row duals and reduced costs
 of a linear program, as d objective / d bound in both senses. (Through this
@@ -46,6 +46,11 @@ close to ``SolveOptions``'s definition.
     integers are rounded (seen on the flagship's growth-slows scenario). 1e-8 keeps
     them within it; 1e-9 made SCIP stop short of the optimum on the same case.
 (6) Given first, so HiGHS does not print its banner on standard output.
+(7) OR-Tools' HiGHS bridge copies the hints into vectors it sizes to zero before
+    calling ``Highs::setSolution`` (ortools/linear_solver/proto_solver/
+    highs_proto_solver.cc), so no start is handed to it; a start given for it is
+    refused. SCIP takes the hints as a solution to try first, CP-SAT as its
+    ``solution_hint``.
 """
 
 from __future__ import annotations
@@ -120,7 +125,7 @@ SOLVERS: dict[str, SolverSpec] = {
     "scip": SolverSpec(
         name="scip",
         ortools_name="scip",
-        capabilities=Capabilities(_MIP | {Feature.INTERRUPT}),
+        capabilities=Capabilities(_MIP | {Feature.INTERRUPT, Feature.HINTS}),
         gap_parameter="limits/gap = {gap}",
         fixed_parameters=("numerics/feastol = 1e-8",),
         threads_parameter=None,
@@ -147,7 +152,7 @@ SOLVERS: dict[str, SolverSpec] = {
         name="cp-sat",
         ortools_name="sat",
         capabilities=Capabilities(
-            _features(Feature.INTEGERS, Feature.BOUND, Feature.THREADS),
+            _features(Feature.INTEGERS, Feature.BOUND, Feature.THREADS, Feature.HINTS),
             bound_limit=CP_SAT_MAX_BOUND,
         ),
         gap_parameter="relative_gap_limit:{gap}",

@@ -37,6 +37,11 @@ Known limits
 - HiGHS can set its thread count only once per process; the backend resets HiGHS's
   global scheduler before each HiGHS solve, so two HiGHS solves must not run at once
   in one process.
+- No solver here takes a starting plan (``Feature.HINTS``). The bundled CBC (2.10.3)
+  reads one (``warmStart``), but on a forced-out variant of the flagship it then
+  reported "The LP relaxation is infeasible or too expensive" and returned the start
+  (10,099 below the optimum) as optimal; PuLP's HiGHS bridge has no start option.
+  A start is refused with ``BackendError``; OR-Tools' SCIP and CP-SAT take one.
 - ``seconds`` is the wall time of the whole call: building the PuLP problem, the
   solve and any unboundedness check.
 """
@@ -68,6 +73,7 @@ from allocator.backends.base import BackendError
 from allocator.backends.capabilities import (
     Capabilities,
     Feature,
+    refuse_start,
     refuse_unsupported,
     solvers_with,
 )
@@ -111,12 +117,18 @@ class PulpBackend:
         """The declared solvers (``pulp_solvers.SOLVERS``) with every one of ``features``."""
         return solvers_with(CAPABILITIES, *features)
 
-    def solve(self, model: LinearModel, options: SolveOptions) -> SolveResult:
-        """Solve ``model`` with the solver ``options.solver`` names (``cbc`` by default)."""
+    def solve(
+        self, model: LinearModel, options: SolveOptions, start: np.ndarray | None = None
+    ) -> SolveResult:
+        """Solve ``model`` with the solver ``options.solver`` names (``cbc`` by default);
+        a ``start`` is refused (no solver here takes one: the module docstring says why)."""
         solver = options.solver or self.default_solver
         spec = self._spec(solver)
         refuse_malformed(model, self.name)
-        refuse_unsupported({**CAPABILITIES, solver: spec.capabilities}, solver, model)
+        table = {**CAPABILITIES, solver: spec.capabilities}
+        refuse_unsupported(table, solver, model)
+        if start is not None:
+            refuse_start(table, solver)
         started = time.perf_counter()
         outcome = _solve(spec, build_problem(model), model, options, options.time_limit)
 

@@ -13,8 +13,8 @@ import re
 import numpy as np
 import pytest
 from declared import AVAILABLE, ids, solvers
+from problems import brute_force_best, knapsack, linear, multidimensional_knapsack
 from problems import ids as rows
-from problems import knapsack, linear
 
 from allocator.backends import BACKENDS, BackendError, Feature, SolveOptions, get_backend
 from allocator.backends.capabilities import GENERAL
@@ -35,6 +35,8 @@ def _refusal(backend: str, solver: str, model: LinearModel, match: str) -> None:
 
 NO_INTEGERS = solvers(lacking=(Feature.INTEGERS,))
 NO_CONTINUOUS = solvers(lacking=(Feature.CONTINUOUS,))
+NO_START = solvers(lacking=(Feature.HINTS,))
+START = solvers(Feature.HINTS)
 BOUND_LIMITED = [
     (backend, solver)
     for backend, solver, capabilities in AVAILABLE
@@ -77,9 +79,46 @@ def test_every_available_solver_declares_the_columns_it_takes(backend: str) -> N
         assert capabilities.supports(Feature.INTEGERS) or capabilities.supports(Feature.CONTINUOUS)
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS))
-def test_no_solver_declares_hints_until_a_backend_passes_them(backend: str) -> None:
-    assert get_backend(backend).solvers_with(Feature.HINTS) == []
+def test_the_solvers_that_take_a_starting_plan() -> None:
+    assert get_backend("ortools").solvers_with(Feature.HINTS) == ["scip", "cp-sat"]
+    assert get_backend("pulp").solvers_with(Feature.HINTS) == []
+
+
+@pytest.mark.parametrize(("backend", "solver"), NO_START, ids=ids(NO_START))
+def test_a_start_is_refused_by_a_solver_that_takes_none(backend: str, solver: str) -> None:
+    model = (
+        knapsack()
+        if get_backend(backend).capabilities(solver).supports(Feature.INTEGERS)
+        else linear()
+    )
+    start = np.zeros(model.num_variables)
+    with pytest.raises(BackendError, match=f"^{solver} is given no starting plan"):
+        get_backend(backend).solve(model, SolveOptions(solver=solver), start=start)
+
+
+@pytest.mark.parametrize(("backend", "solver"), START, ids=ids(START))
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_start_changes_no_optimum(backend: str, solver: str, seed: int) -> None:
+    """Started from the optimum, from a plan that breaks rows, or from nothing: the same
+    proven optimum (the brute-force enumeration's)."""
+    model = multidimensional_knapsack(items=10, dimensions=3, seed=seed)
+    best = brute_force_best(model)
+    solve = get_backend(backend).solve
+    cold = solve(model, SolveOptions(solver=solver, relative_gap=0))
+    assert cold.termination.objective == pytest.approx(best)
+    for start in (cold.values, np.ones(model.num_variables), np.zeros(model.num_variables)):
+        warm = solve(model, SolveOptions(solver=solver, relative_gap=0), start=start)
+        assert warm.termination.status.value == "optimal"
+        assert warm.termination.objective == pytest.approx(best)
+
+
+@pytest.mark.parametrize(("backend", "solver"), START, ids=ids(START))
+def test_a_start_of_the_wrong_size_is_refused(backend: str, solver: str) -> None:
+    model = knapsack()
+    with pytest.raises(BackendError, match="a finite value for each of the"):
+        get_backend(backend).solve(
+            model, SolveOptions(solver=solver), start=np.zeros(model.num_variables + 1)
+        )
 
 
 def test_the_declarations_of_the_known_solvers() -> None:
