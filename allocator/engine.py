@@ -17,13 +17,14 @@ import numpy as np
 
 from allocator.backends.options import DEFAULT_GAP, SolveOptions
 from allocator.backends.registry import DEFAULT_BACKEND, get_backend
-from allocator.backends.termination import Termination
+from allocator.backends.termination import SolveResult, Termination
 from allocator.case.model import Case
 from allocator.case.whatif import apply_scenario
 from allocator.formulation import Formulation, formulate
 from allocator.formulation.numerics import numeric_warnings
 from allocator.model.linear import LinearModel
 from allocator.plan import Plan, extract_plan
+from allocator.plan.nearness import Nearness
 from allocator.verify import Verification, Violation, verify
 
 Progress = Callable[[str], None]
@@ -64,6 +65,9 @@ class Result:
     """Every column's value in the plan, as the solver returned it."""
     warnings: tuple[str, ...] = ()
     """Numbers in the model that solvers handle badly (``allocator.formulation.numerics``)."""
+    nearness: Nearness | None = None
+    """For a what-if solved against a base plan: how close its plan is to the base
+    (``allocator.analysis.closest``); None otherwise."""
 
 
 def solve(
@@ -111,16 +115,37 @@ def solve_formulation(
     scenario: str | None = None,
     progress: Progress | None = None,
     seconds: dict[str, float] | None = None,
+    start: np.ndarray | None = None,
 ) -> Result:
     """Solve ``model`` (by default the formulation's own; or a variant of it with other
-    bounds, same columns and rows), read the plan back and check it against ``case``."""
+    bounds, same columns and rows), read the plan back and check it against ``case``.
+    ``start``: a starting plan for the solver (one value per column of ``model``)."""
     say = progress or _quiet
     model = model or formulation.model
     seconds = dict(seconds or {})
     say(f"solving {model.num_variables:,} columns x {model.num_constraints:,} rows")
     clock = time.perf_counter()
-    solved = get_backend(backend).solve(model, options)
+    solved = get_backend(backend).solve(model, options, start=start)
     seconds["solve"] = time.perf_counter() - clock
+    return checked_result(
+        case, formulation, model, solved, scenario=scenario, progress=progress, seconds=seconds
+    )
+
+
+def checked_result(
+    case: Case,
+    formulation: Formulation,
+    model: LinearModel,
+    solved: SolveResult,
+    *,
+    scenario: str | None = None,
+    progress: Progress | None = None,
+    seconds: dict[str, float] | None = None,
+) -> Result:
+    """The ``Result`` of ``solved`` (an answer for ``model``, a variant of
+    ``formulation``): its plan read back and checked against ``case``, whose objective
+    must be ``solved.termination.objective``."""
+    seconds = dict(seconds or {})
     size = {
         "columns": model.num_variables,
         "rows": model.num_constraints,
@@ -141,7 +166,7 @@ def solve_formulation(
     )
     if solved.values is None or not solved.termination.status.has_solution:
         return result
-    say("checking the plan")
+    (progress or _quiet)("checking the plan")
     plan, verification = _plan(case, formulation, solved.values, solved.termination, seconds)
     if not verification.ok:
         raise PlanCheckError(verification.violations)

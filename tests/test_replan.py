@@ -142,6 +142,10 @@ def test_the_json_is_a_solve_document_with_the_replan_s_keys(files, tmp_path) ->
     assert document["full_objective"] == pytest.approx(90)
     assert document["freeze_cost"] == pytest.approx(10)
     assert [c["text"] for c in document["changes"]] == ["b: off -> full from Q2"]
+    # one decision of the earlier plan changes (b added), and no plan as good changes fewer
+    nearness = document["minimal_change"]
+    assert (nearness["decisions_changed"], nearness["proven"]) == (1, True)
+    assert "Changes are minimal" in " ".join(report.split())
     projects = {p["id"]: (p["funded"], p["level"], p["start"]) for p in document["projects"]}
     assert projects["a"] == (True, "full", "Q1")
     assert projects["b"] == (True, "full", "Q2")

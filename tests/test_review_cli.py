@@ -25,7 +25,7 @@ def run(*args: str | Path) -> tuple[int, str, str]:
 
 
 def read_back(path: Path) -> dict[str, pd.DataFrame]:
-    return pd.read_excel(path, sheet_name=None)
+    return pd.read_excel(path, sheet_name=None, dtype=object)  # text stays text
 
 
 def rows_equal(sheet: pd.DataFrame, rows: list[dict]) -> None:

@@ -1,9 +1,11 @@
 """Scenario comparison: the base case and each scenario solved, side by side, and what changed.
 
-Every variant is the one formulation of the case with the scenario applied, solved
-with the same backend and options, in worker processes (``allocator.analysis.parallel``);
-the changes are each scenario's plan against the base plan
-(``allocator.analysis.changes``). The tables are the same whatever the number of workers.
+The base case is solved first; every scenario is the one formulation of the case with
+the scenario applied, solved with the same backend and options in worker processes
+(``allocator.analysis.parallel``) and, unless the runner's ``change`` is "any", brought
+closest to the base plan among its plans as good (``allocator.analysis.closest``). The
+changes are each scenario's plan against the base plan (``allocator.analysis.changes``).
+The tables are the same whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from allocator.case.model import Case
 from allocator.case.whatif import apply_scenario
 from allocator.engine import Result
 from allocator.errors import InputError
+from allocator.plan.nearness import minimal_flag
 
 BASE = "base"
 """The name of the case without a scenario in the tables."""
@@ -34,7 +37,8 @@ class Comparison:
     ``summary``: one row per variant (``base`` first): variant, status, objective,
     change (against the base), funded, signed, bought, cash_low, cash_low_period,
     credit_drawn, binding, has_plan (False: the other columns are None; funded and
-    binding are whole numbers otherwise). ``projects``: one row per project, one column per
+    binding are whole numbers otherwise), minimal (``allocator.plan.nearness.minimal_flag``).
+    ``projects``: one row per project, one column per
     variant ("level from start" or "off"). ``changes``: variant, kind, id, before,
     after, text: each scenario's decisions that differ from the base plan.
     """
@@ -64,20 +68,23 @@ def compare(
     if unknown:
         known = ", ".join(case.scenarios) or "none"
         raise InputError(f"no scenario named {', '.join(map(repr, unknown))} (scenarios: {known})")
-    variants = [(BASE, case)] + [(name, apply_scenario(case, name)) for name in scenarios]
+    variants = [(name, apply_scenario(case, name)) for name in scenarios]
+    base = runner.solve(case)
+    if done:
+        done(BASE)
     names = [name for name, _ in variants]
     count = worker_count(len(variants), workers)
-    solved = solve_many(partial(_solve_variant, runner), variants, names, count, done)
-    results = dict(zip(names, solved, strict=True))
+    near = runner.near(base)
+    solved = solve_many(partial(_solve_variant, near), variants, names, count, done)
+    results = {BASE: base, **dict(zip(names, solved, strict=True))}
     return Comparison(_summary(results), _projects(case, results), _changes(results), results)
 
 
 def _solve_variant(runner: Runner, variant: tuple[str, Case]) -> Result:
-    """The base case, or a scenario already applied (in the parent process, where a
-    ``CaseError`` keeps its problems), solved; the result names its scenario."""
+    """A scenario already applied (in the parent process, where a ``CaseError`` keeps its
+    problems), solved; the result names its scenario."""
     name, case = variant
-    result = runner.solve(case)
-    return result if name == BASE else replace(result, scenario=name)
+    return replace(runner.solve(case), scenario=name)
 
 
 def _summary(results: dict[str, Result]) -> pd.DataFrame:
@@ -89,6 +96,7 @@ def _summary(results: dict[str, Result]) -> pd.DataFrame:
     table.insert(
         3, "change", [None if base is None or o is None else o - base for o in table["objective"]]
     )
+    table["minimal"] = [minimal_flag(result.nearness) for result in results.values()]
     return table
 
 

@@ -45,6 +45,12 @@ There is no knee with fewer than three points with a plan, when the last
 objective is not above the first, or when no point lies above the line (the
 curve is straight or bends upward: more money keeps paying as much or more).
 
+Minimal change. Unless the runner's ``change`` is "any", the case as it is is solved
+first and every point returns, among its plans as good as its optimum (within the
+gap), the one closest to that plan (``allocator.analysis.closest``): the projects
+entering and leaving between points are then the ones the money moves, not another
+optimum's incidental ones.
+
 Solving. Points are solved in parallel across local processes
 (``allocator.analysis.parallel``: forked on Linux, the platform's default start
 method elsewhere, where a script needs an ``if __name__ == "__main__"``
@@ -74,6 +80,7 @@ from allocator.case.money import Funding, FundingKind
 from allocator.case.series import calendar_values
 from allocator.engine import Result
 from allocator.errors import InputError
+from allocator.plan.nearness import minimal_flag
 
 BUDGET = "budget"
 """The ``source`` that names ``budget.amounts`` (when no funding source has this id)."""
@@ -87,6 +94,7 @@ POINT_COLUMNS = [
     "funded_ids",
     "marginal",
     "knee",
+    "minimal",
 ]
 MOVE_COLUMNS = ["from_factor", "to_factor", "project", "move", "level", "text"]
 FALL_COLUMNS = ["from_factor", "to_factor", "from_objective", "to_objective", "proven"]
@@ -200,6 +208,8 @@ def frontier(
     targets = _targets(case, source)
     cases = [scale_money(case, k, source) for k in points]
     count = worker_count(steps, workers)
+    if runner.minimal:
+        runner = runner.near(runner.solve(case))
     results = solve_many(runner.solve, cases, [f"x{k:g}" for k in points], count, done)
     money = [scaled_money(c, source) for c in cases]
     caveat = _caveat(targets)
@@ -300,6 +310,7 @@ def _points(points: list[float], money: list[float], results: list[Result]) -> p
                 "funded_ids": funded,
                 "marginal": marginal,
                 "knee": False,
+                "minimal": minimal_flag(result.nearness),
             }
         )
         previous = (total, objective)

@@ -33,15 +33,27 @@ from allocator.case.money import FundingKind
 from allocator.case.series import calendar_values
 from allocator.engine import Result
 from allocator.errors import InputError
+from allocator.plan.nearness import minimal_flag
 
-STEPS = ["lever", "subject", "period", "step", "status", "objective", "change", "portfolio"]
+STEPS = [
+    "lever",
+    "subject",
+    "period",
+    "step",
+    "status",
+    "objective",
+    "change",
+    "portfolio",
+    "minimal",
+]
 
 
 @dataclass(frozen=True)
 class Marginals:
     """``duals``: limit, subject, period, value, per (see ``duals``), from ``dual_solver``.
     ``steps``: lever, subject, period, step (+0.05 or -0.05), status, objective, change,
-    portfolio (the project decisions that change, one per line)."""
+    portfolio (the project decisions that change, one per line), minimal
+    (``allocator.plan.nearness.minimal_flag``)."""
 
     base: Result
     dual_solver: str
@@ -102,7 +114,8 @@ def marginals(
     labels = [
         f"{lever} {subject or period} {delta:+.0%}" for (lever, subject, period, _), delta in moves
     ]
-    results = solve_many(runner.solve, cases, labels, worker_count(len(cases), workers), done)
+    near = runner.near(base)
+    results = solve_many(near.solve, cases, labels, worker_count(len(cases), workers), done)
     rows = [
         _step_row(base, result, lever, subject, period, delta)
         for ((lever, subject, period, _), delta), result in zip(moves, results, strict=True)
@@ -139,4 +152,5 @@ def _step_row(
         objective,
         change,
         portfolio,
+        minimal_flag(result.nearness),
     ]

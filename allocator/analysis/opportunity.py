@@ -24,15 +24,17 @@ from allocator.case.model import Case
 from allocator.engine import Result
 from allocator.errors import InputError
 from allocator.formulation import formulate
+from allocator.plan.nearness import minimal_flag
 
-TABLE = ["project", "base", "forced", "status", "objective", "change", "changes"]
+TABLE = ["project", "base", "forced", "status", "objective", "change", "changes", "minimal"]
 
 
 @dataclass(frozen=True)
 class Opportunity:
     """``table``: one row per forced variant: project, base (its state in the base plan),
     forced ("out" or "in at LEVEL"), status, objective, change, changes (how many other
-    decisions change). ``changes``: project, forced, kind, id, before, after, text."""
+    decisions change), minimal (``allocator.plan.nearness.minimal_flag``).
+    ``changes``: project, forced, kind, id, before, after, text."""
 
     base: Result
     table: pd.DataFrame
@@ -77,7 +79,7 @@ def opportunity(
         raise InputError(f"the base case has no plan ({base.termination.status.value})")
     pairs = variants_of(case, base, projects)
     labels = [f"{project} {forced}" for project, forced in pairs]
-    task = partial(_solve_forced, runner, case)
+    task = partial(_solve_forced, runner.near(base), case)
     results = solve_many(task, pairs, labels, worker_count(len(pairs), workers), done)
     rows, parts = [], []
     for (project, forced), result in zip(pairs, results, strict=True):
@@ -114,4 +116,6 @@ def _row(base: Result, result: Result, project: str, forced: str, changed: int) 
     before = f"{state['level']} from {state['start']}" if state["funded"] else "off"
     objective = result.termination.objective
     change = None if objective is None else objective - base.termination.objective
-    return [project, before, forced, result.termination.status.value, objective, change, changed]
+    status = result.termination.status.value
+    minimal = minimal_flag(result.nearness)
+    return [project, before, forced, status, objective, change, changed, minimal]

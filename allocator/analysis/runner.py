@@ -1,45 +1,142 @@
-"""How an analysis solves: one backend and one set of options for every solve it runs."""
+"""How an analysis solves: one backend and one set of options for every solve it runs.
+
+A runner aimed at a base plan (``Runner.near``) does two things for every solve, as its
+options say:
+
+- ``change``: "minimal" (the default) returns, among the plans as good as the optimum
+  found (within the allowed gap), the one that changes the fewest of the base plan's
+  decisions (``allocator.analysis.closest``); "units" then also keeps the change in
+  units bought, paid for and drawn smallest; "any" returns the optimum as found.
+- ``warm``: hands the solver the base plan, matched to the variant's columns, as a
+  starting plan, where the solver takes one (``Feature.HINTS``); a solver that takes
+  none is refused up front (``Runner.__post_init__``), never silently run cold.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
+from allocator.analysis.baseplan import BasePlan
+from allocator.analysis.closest import closest
+from allocator.backends.base import BackendError
+from allocator.backends.capabilities import Feature
 from allocator.backends.options import DEFAULT_GAP, SolveOptions
-from allocator.backends.registry import DEFAULT_BACKEND, get_backend
+from allocator.backends.registry import BACKENDS, DEFAULT_BACKEND, get_backend
 from allocator.case.model import Case
-from allocator.engine import Result, solve, solve_formulation
-from allocator.formulation import Formulation
+from allocator.case.whatif import apply_scenario
+from allocator.engine import Result, solve_formulation
+from allocator.formulation import Formulation, formulate
 from allocator.model.linear import LinearModel
+
+CLOSEST_SECONDS = 30.0
+"""The time limit of each minimal-change solve when the runner has none."""
+
+
+class Change(StrEnum):
+    """Which plan a variant returns among those as good as its optimum."""
+
+    MINIMAL = "minimal"
+    """The fewest of the base plan's decisions changed."""
+    UNITS = "units"
+    """The fewest decisions changed, then the smallest change in units."""
+    ANY = "any"
+    """The optimum the solver found (fastest)."""
 
 
 @dataclass(frozen=True)
 class Runner:
-    """The backend, solver and limits of every solve in an analysis (time limit per solve)."""
+    """The backend, solver and limits of every solve in an analysis (time limit per solve),
+    and how its variants relate to a base plan (module docstring)."""
 
     backend: str = DEFAULT_BACKEND
     solver: str | None = None
     time_limit: float | None = None
     gap: float = DEFAULT_GAP
+    change: Change = Change.MINIMAL
+    warm: bool = False
+    base: BasePlan | None = field(default=None, compare=False, repr=False)
+    """The plan the variants are compared with and started from (set by ``near``)."""
 
     def __post_init__(self) -> None:
         get_backend(self.backend)  # refuse an unknown backend before any work
         self.options()  # refuse options out of range
+        if self.warm and not self.takes_start():
+            solver = self.solver or get_backend(self.backend).default_solver
+            takes = [
+                f"{name}: {', '.join(found)}"
+                for name in BACKENDS
+                if (found := get_backend(name).solvers_with(Feature.HINTS))
+            ]
+            raise BackendError(
+                f"{self.backend}/{solver} takes no starting plan, so it cannot start warm "
+                f"(solvers that take one: {'; '.join(takes) or 'none'})"
+            )
 
     def options(self) -> SolveOptions:
         """The shared solve options."""
         return SolveOptions(time_limit=self.time_limit, relative_gap=self.gap, solver=self.solver)
 
+    def takes_start(self) -> bool:
+        """Whether the solver takes a starting plan (declares ``Feature.HINTS``)."""
+        backend = get_backend(self.backend)
+        solver = self.solver or backend.default_solver
+        return backend.capabilities(solver).supports(Feature.HINTS)
+
+    def near(self, base: Result) -> Runner:
+        """This runner aimed at ``base``'s plan (as it is when ``base`` has no plan)."""
+        if base.values is None or base.formulation is None:
+            return self
+        return self.aimed(BasePlan.of(base.formulation.model, base.values))
+
+    def aimed(self, base: BasePlan) -> Runner:
+        """This runner aimed at ``base``."""
+        return replace(self, base=base)
+
+    @property
+    def minimal(self) -> bool:
+        """Whether variants are brought closest to a base plan (``change`` is not "any")."""
+        return self.change is not Change.ANY
+
     def solve(self, case: Case, scenario: str | None = None) -> Result:
         """Formulate and solve ``case`` (with ``scenario`` applied); the plan is checked."""
-        return solve(
-            case,
-            scenario=scenario,
-            backend=self.backend,
-            solver=self.solver,
-            time_limit=self.time_limit,
-            gap=self.gap,
-        )
+        if scenario is not None:
+            case = apply_scenario(case, scenario)
+        clock = time.perf_counter()
+        formulation = formulate(case)
+        seconds = {"formulate": time.perf_counter() - clock}
+        return self.resolve(case, formulation, formulation.model, scenario, seconds)
 
-    def resolve(self, case: Case, formulation: Formulation, model: LinearModel) -> Result:
-        """Solve a variant ``model`` of ``formulation`` (other bounds); the plan is checked."""
-        return solve_formulation(case, formulation, self.backend, self.options(), model=model)
+    def resolve(
+        self,
+        case: Case,
+        formulation: Formulation,
+        model: LinearModel,
+        scenario: str | None = None,
+        seconds: dict[str, float] | None = None,
+    ) -> Result:
+        """Solve ``model``, a variant of ``formulation`` (other bounds), as the module
+        docstring says; the plan is checked. ``seconds``: steps timed before."""
+        start = self.base.start_for(model) if self.warm and self.base is not None else None
+        result = solve_formulation(
+            case,
+            formulation,
+            self.backend,
+            self.options(),
+            model=model,
+            scenario=scenario,
+            start=start,
+        )
+        if self.change is Change.ANY or self.base is None:
+            return result
+        return closest(
+            case,
+            formulation,
+            model,
+            result,
+            self.base,
+            self.backend,
+            replace(self.options(), time_limit=self.time_limit or CLOSEST_SECONDS),
+            units=self.change is Change.UNITS,
+        )

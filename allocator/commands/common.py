@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from typer.core import TyperGroup
 
-from allocator.analysis.runner import Runner
+from allocator.analysis.runner import Change, Runner
 from allocator.backends.base import BackendError
 from allocator.backends.registry import BACKENDS
 from allocator.backends.termination import SolveStatus
@@ -67,6 +67,23 @@ Gap = Annotated[
 ]
 ScenarioName = Annotated[
     str | None, typer.Option("--scenario", "-s", help="Apply this scenario first.")
+]
+ChangeRule = Annotated[
+    Change,
+    typer.Option(
+        "--change",
+        help=(
+            "Which optimum a what-if shows: minimal (the fewest of the base plan's decisions "
+            "changed), units (then the smallest change in units; slower), any (the solver's "
+            "own; fastest)."
+        ),
+    ),
+]
+WarmStart = Annotated[
+    bool,
+    typer.Option(
+        "--warm-start", help="Start each what-if's solver from the base plan (scip, cp-sat)."
+    ),
 ]
 Workers = Annotated[
     int | None, typer.Option(min=1, help="Processes to solve in (default: one per CPU).")
@@ -123,11 +140,24 @@ def read_case(err: Console, path: Path, scenario: str | None = None) -> Case:
 
 
 def make_runner(
-    err: Console, backend: str, solver: str | None, time_limit: float | None, gap: float
+    err: Console,
+    backend: str,
+    solver: str | None,
+    time_limit: float | None,
+    gap: float,
+    change: Change = Change.MINIMAL,
+    warm: bool = False,
 ) -> Runner:
     """The analysis runner; an unknown backend or bad option exits 2 with the reason."""
     try:
-        return Runner(backend=backend, solver=solver, time_limit=time_limit, gap=gap)
+        return Runner(
+            backend=backend,
+            solver=solver,
+            time_limit=time_limit,
+            gap=gap,
+            change=change,
+            warm=warm,
+        )
     except (BackendError, InputError) as error:
         fail(err, str(error), EXIT_BAD_INPUT)
 

@@ -7,18 +7,21 @@ from typing import Annotated, Any
 import typer
 
 from allocator.analysis.compare import Comparison, compare
+from allocator.analysis.runner import Change
 from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.commands.common import (
     EXIT_BAD_INPUT,
     BackendName,
     CaseFile,
+    ChangeRule,
     ExcelOut,
     Gap,
     HtmlOut,
     JsonOut,
     SolverName,
     TimeLimit,
+    WarmStart,
     Workers,
     case_origin,
     check_outputs,
@@ -49,6 +52,8 @@ def compare_command(
     solver: SolverName = None,
     time_limit: TimeLimit = None,
     gap: Gap = DEFAULT_GAP,
+    change: ChangeRule = Change.MINIMAL,
+    warm_start: WarmStart = False,
     workers: Workers = None,
     json_out: JsonOut = None,
     html: HtmlOut = None,
@@ -64,7 +69,7 @@ def compare_command(
     names = list(case.scenarios) if every else list(dict.fromkeys(scenario or []))
     if not names:
         fail(err, "name scenarios with --scenario, or --all", EXIT_BAD_INPUT)
-    runner = make_runner(err, backend, solver, time_limit, gap)
+    runner = make_runner(err, backend, solver, time_limit, gap, change, warm_start)
     with (
         refusals(err, case_file),
         solver_output(),

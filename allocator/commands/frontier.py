@@ -9,11 +9,13 @@ import typer
 
 from allocator.analysis.frontier import Frontier, frontier
 from allocator.analysis.parallel import worker_count
+from allocator.analysis.runner import Change
 from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.commands.common import (
     BackendName,
     CaseFile,
+    ChangeRule,
     ExcelOut,
     Gap,
     HtmlOut,
@@ -21,6 +23,7 @@ from allocator.commands.common import (
     ScenarioName,
     SolverName,
     TimeLimit,
+    WarmStart,
     Workers,
     case_origin,
     check_outputs,
@@ -61,6 +64,8 @@ def frontier_command(
     solver: SolverName = None,
     time_limit: TimeLimit = None,
     gap: Gap = DEFAULT_GAP,
+    change: ChangeRule = Change.MINIMAL,
+    warm_start: WarmStart = False,
     json_out: JsonOut = None,
     html: HtmlOut = None,
     excel: ExcelOut = None,
@@ -77,7 +82,7 @@ def frontier_command(
     err, out = consoles(json_out)
     check_outputs(err, html, excel)
     case = read_case(err, case_file, scenario)
-    runner = make_runner(err, backend, solver, time_limit, gap)
+    runner = make_runner(err, backend, solver, time_limit, gap, change, warm_start)
     clock = time.perf_counter()
     with refusals(err, case_file), solver_output():
         count = worker_count(steps, workers)

@@ -8,13 +8,14 @@ import typer
 from rich.console import Console
 
 from allocator.analysis.marginals import Marginals, levers, marginals
-from allocator.analysis.runner import Runner
+from allocator.analysis.runner import Change, Runner
 from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.case import Case
 from allocator.commands.common import (
     BackendName,
     CaseFile,
+    ChangeRule,
     ExcelOut,
     Gap,
     HtmlOut,
@@ -22,6 +23,7 @@ from allocator.commands.common import (
     ScenarioName,
     SolverName,
     TimeLimit,
+    WarmStart,
     Workers,
     case_origin,
     check_outputs,
@@ -52,6 +54,8 @@ def marginals_command(
     solver: SolverName = None,
     time_limit: TimeLimit = None,
     gap: Gap = DEFAULT_GAP,
+    change: ChangeRule = Change.MINIMAL,
+    warm_start: WarmStart = False,
     workers: Workers = None,
     json_out: JsonOut = None,
     html: HtmlOut = None,
@@ -65,7 +69,7 @@ def marginals_command(
     err, out = consoles(json_out)
     check_outputs(err, html, excel)
     case = read_case(err, case_file, scenario)
-    runner = make_runner(err, backend, solver, time_limit, gap)
+    runner = make_runner(err, backend, solver, time_limit, gap, change, warm_start)
     with refusals(err, case_file), solver_output():
         base = solve_base(err, case, runner)
         found = run_marginals(err, case, runner, step, base, workers)

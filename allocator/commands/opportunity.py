@@ -7,11 +7,13 @@ from typing import Annotated, Any
 import typer
 
 from allocator.analysis.opportunity import Opportunity, opportunity, variants_of
+from allocator.analysis.runner import Change
 from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.commands.common import (
     BackendName,
     CaseFile,
+    ChangeRule,
     ExcelOut,
     Gap,
     HtmlOut,
@@ -19,6 +21,7 @@ from allocator.commands.common import (
     ScenarioName,
     SolverName,
     TimeLimit,
+    WarmStart,
     Workers,
     case_origin,
     check_outputs,
@@ -47,6 +50,8 @@ def opportunity_command(
     solver: SolverName = None,
     time_limit: TimeLimit = None,
     gap: Gap = DEFAULT_GAP,
+    change: ChangeRule = Change.MINIMAL,
+    warm_start: WarmStart = False,
     workers: Workers = None,
     json_out: JsonOut = None,
     html: HtmlOut = None,
@@ -60,7 +65,7 @@ def opportunity_command(
     err, out = consoles(json_out)
     check_outputs(err, html, excel)
     case = read_case(err, case_file, scenario)
-    runner = make_runner(err, backend, solver, time_limit, gap)
+    runner = make_runner(err, backend, solver, time_limit, gap, change, warm_start)
     with refusals(err, case_file), solver_output():
         base = solve_base(err, case, runner)
         total = len(variants_of(case, base, project))

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from allocator.analysis.runner import Change
 from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.backends.termination import SolveStatus
@@ -18,6 +19,7 @@ from allocator.commands.common import (
     EXIT_OK,
     BackendName,
     CaseFile,
+    ChangeRule,
     ExcelOut,
     Gap,
     HtmlOut,
@@ -25,6 +27,7 @@ from allocator.commands.common import (
     ScenarioName,
     SolverName,
     TimeLimit,
+    WarmStart,
     case_origin,
     check_outputs,
     consoles,
@@ -40,6 +43,7 @@ from allocator.commands.explain import explanation_document
 from allocator.errors import InputError
 from allocator.hedging.decisions import FirstStage
 from allocator.hedging.plan_file import check_ids, read_plan
+from allocator.plan.nearness import nearness_document
 from allocator.replanning.api import Replan, freeze_index, replan
 from allocator.report.plan_json import CaseOrigin, records, result_document
 from allocator.report.redirect import solver_output
@@ -68,6 +72,8 @@ def replan_command(
     solver: SolverName = None,
     time_limit: TimeLimit = None,
     gap: Gap = DEFAULT_GAP,
+    change: ChangeRule = Change.MINIMAL,
+    warm_start: WarmStart = False,
     json_out: JsonOut = None,
     html: HtmlOut = None,
     excel: ExcelOut = None,
@@ -81,7 +87,7 @@ def replan_command(
     err, out = consoles(json_out)
     check_outputs(err, html, excel)
     case = read_case(err, case_file, scenario)
-    runner = make_runner(err, backend, solver, time_limit, gap)
+    runner = make_runner(err, backend, solver, time_limit, gap, change, warm_start)
     with refusals(err, case_file):
         earlier = _earlier(case, plan, freeze_through)
         with (
@@ -116,7 +122,7 @@ def _earlier(case: Case, plan: Path, freeze_through: str) -> FirstStage:
 
 def replan_document(found: Replan, origin: CaseOrigin, plan: Path) -> dict[str, Any]:
     """The JSON of a replan: the solve document of the new plan, then frozen_through,
-    plan_file, conflicts, changes, full_objective and freeze_cost."""
+    plan_file, conflicts, changes, full_objective, freeze_cost and minimal_change."""
     full = found.full.termination
     return result_document(found.result, origin) | {
         "frozen_through": found.frozen_through,
@@ -126,6 +132,7 @@ def replan_document(found: Replan, origin: CaseOrigin, plan: Path) -> dict[str, 
         "full_objective": full.objective if found.full.plan is not None else None,
         "full_status": full.status.value,
         "freeze_cost": found.freeze_cost,
+        "minimal_change": nearness_document(found.result.nearness),
         "explanation": None
         if found.explanation is None
         else explanation_document(found.explanation, found.result.case, origin),

@@ -21,7 +21,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from allocator.analysis.runner import Runner
+from allocator.analysis.runner import Change, Runner
 from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.case import Case
@@ -29,6 +29,7 @@ from allocator.commands.common import (
     EXIT_INTERRUPTED,
     BackendName,
     CaseFile,
+    ChangeRule,
     Draws,
     ExcelOut,
     Gap,
@@ -40,6 +41,7 @@ from allocator.commands.common import (
     Seed,
     SolverName,
     TimeLimit,
+    WarmStart,
     Workers,
     case_origin,
     check_outputs,
@@ -76,6 +78,8 @@ def sweep_command(
     solver: SolverName = None,
     time_limit: TimeLimit = None,
     gap: Gap = DEFAULT_GAP,
+    change: ChangeRule = Change.MINIMAL,
+    warm_start: WarmStart = False,
     json_out: JsonOut = None,
     html: HtmlOut = None,
     excel: ExcelOut = None,
@@ -89,7 +93,7 @@ def sweep_command(
     err, report = consoles(json_out)
     check_outputs(err, html, excel)
     case = read_case(err, case_file, scenario)
-    runner = make_runner(err, backend, solver, time_limit, gap)
+    runner = make_runner(err, backend, solver, time_limit, gap, change, warm_start)
     folder = out or _default_out(json_out) or Path(tempfile.mkdtemp(prefix="allocator-sweep-"))
     with refusals(err, case_file):
         chosen, _ = choose_draws(case, grid=grid, draws=draws, seed=seed)

@@ -42,20 +42,33 @@ def with_rows(
     )
 
 
+def with_columns(
+    model: LinearModel,
+    name: str,
+    keys: pd.DataFrame,
+    lower: np.ndarray | float,
+    upper: np.ndarray | float,
+    integer: bool = False,
+) -> LinearModel:
+    """``model`` with a column per row of ``keys`` (the family ``name``), in no row and
+    with no objective coefficient; they take positions ``num_variables`` onwards."""
+    n, size = model.num_variables, len(keys)
+    family = Family(name, n, n + size, keys.reset_index(drop=True))
+    return replace(
+        model,
+        lower=np.concatenate([model.lower, np.broadcast_to(lower, size)]),
+        upper=np.concatenate([model.upper, np.broadcast_to(upper, size)]),
+        integer=np.concatenate([model.integer, np.full(size, integer)]),
+        matrix=sp.hstack([model.matrix, sp.csr_matrix((model.num_constraints, size))], "csr"),
+        objective=np.concatenate([model.objective, np.zeros(size)]),
+        variables=(*model.variables, family),
+    )
+
+
 def with_column(
     model: LinearModel, name: str, lower: float, upper: float, integer: bool = False
 ) -> tuple[LinearModel, int]:
     """``model`` with one more column (the family ``name``), in no row and with no
     objective coefficient; and its position."""
-    n = model.num_variables
-    family = Family(name, n, n + 1, pd.DataFrame({"column": [name]}))
-    extended = replace(
-        model,
-        lower=np.append(model.lower, lower),
-        upper=np.append(model.upper, upper),
-        integer=np.append(model.integer, integer),
-        matrix=sp.hstack([model.matrix, sp.csr_matrix((model.num_constraints, 1))], "csr"),
-        objective=np.append(model.objective, 0.0),
-        variables=(*model.variables, family),
-    )
-    return extended, n
+    keys = pd.DataFrame({"column": [name]})
+    return with_columns(model, name, keys, lower, upper, integer), model.num_variables

@@ -6,6 +6,9 @@ Two solves of the updated case: with the frozen decisions fixed
 the case would be worth if nothing had happened yet). The freeze costs the difference
 of their objectives. The changes are the decisions of the replan that differ from the
 earlier plan's, after the freeze period (those up to it are the earlier plan's).
+Unless the runner's ``change`` is "any", the replan is, among the plans as good as its
+optimum (within the gap), the one closest to the earlier plan's decisions
+(``allocator.analysis.closest``): the changes listed are the ones the update forces.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from allocator.analysis.baseplan import BasePlan
 from allocator.analysis.runner import Runner
 from allocator.backends.termination import SolveStatus
 from allocator.case.model import Case
@@ -24,6 +28,9 @@ from allocator.hedging.decisions import FirstStage, decisions, from_plan
 from allocator.hedging.stages import period_position
 from allocator.replanning.changes import stage_changes
 from allocator.replanning.freeze import frozen_bounds
+
+FIRST_STAGE = ("choose", "sign", "take", "buy", "draw")
+"""The families an earlier plan's decisions are read into (``hedging.decisions``)."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,11 @@ def replan(
     values = decisions(case, earlier, freeze)
     lower, upper, conflicts = frozen_bounds(case, formulation, values, freeze)
     model = replace(formulation.model, lower=lower, upper=upper)
+    if runner.minimal:
+        stale = decisions(case, earlier, len(case.periods) - 1)
+        runner = runner.aimed(BasePlan.from_values(formulation.model, stale, FIRST_STAGE))
     result = runner.resolve(case, formulation, model)
+    runner = replace(runner, base=None)
     full = runner.solve(case)
     changes = pd.DataFrame(columns=["kind", "id", "before", "after", "text"])
     explanation = None

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from allocator.analysis.compare import BASE, Comparison
 from allocator.numbers import amount, plural
+from allocator.plan.nearness import minimal_note
 from allocator.report import tables
 
 NO_PLAN = {"infeasible": "infeasible", "no_solution": "no plan in time"}
@@ -35,6 +36,9 @@ def render_comparison(
         console.print(Text("\n".join(notes) + "\n"))
     console.print(_projects(comparison))
     _changes(console, comparison, case_file)
+    note = minimal_note([r.nearness for n, r in comparison.results.items() if n != BASE])
+    if note:
+        console.print(Text(note + "\n", style="dim"))
 
 
 def _has_plan(row: object) -> bool:

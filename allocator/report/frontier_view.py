@@ -13,6 +13,7 @@ from rich.text import Text
 from allocator.analysis.frontier import Frontier
 from allocator.case.money import FundingKind
 from allocator.numbers import amount, plural
+from allocator.plan.nearness import minimal_note
 from allocator.report.tables import table
 
 STATUS = {"optimal": "optimal", "feasible": "not proven", "no_solution": "no plan"}
@@ -222,4 +223,7 @@ def _moves(console: Console, frontier: Frontier) -> None:
         step = f" {factor_label(a, decimals)} -> {factor_label(b, decimals)}"
         lines.add_row(step, Text("; ".join(parts)))
     console.print(lines)
+    note = minimal_note([r.nearness for r in frontier.results], "the unscaled case's plan")
+    if note:
+        console.print(Text(note, style="dim"))
     console.print()

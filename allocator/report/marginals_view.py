@@ -7,6 +7,7 @@ from rich.console import Console, Group
 from rich.text import Text
 
 from allocator.analysis.marginals import Marginals
+from allocator.plan.nearness import minimal_note
 from allocator.report.tables import MAX_ROWS, bullets, cut, per_unit, signed, table
 
 
@@ -14,6 +15,9 @@ def render_marginals(console: Console, marginals: Marginals, unit: str) -> None:
     """Print both parts, each with what it means."""
     console.print(_duals(marginals, unit))
     console.print(_steps(marginals, unit))
+    note = minimal_note([r.nearness for r in marginals.results])
+    if note:
+        console.print(Text(note + "\n", style="dim"))
 
 
 def _duals(marginals: Marginals, unit: str) -> Text | object:

@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.text import Text
 
 from allocator.analysis.opportunity import Opportunity
+from allocator.plan.nearness import minimal_note
 from allocator.report.tables import MAX_ROWS, bullets, cut, signed, table
 
 
@@ -32,10 +33,12 @@ def render_opportunity(console: Console, found: Opportunity, unit: str) -> None:
         Text(
             "change: the optimum with the decision forced, less the optimum; for a funded "
             "project it is what the project adds, for one left out what keeping it would "
-            "cost. moves: how many other decisions change.\n",
+            "cost. moves: how many other decisions change.",
             style="dim",
         )
     )
+    note = minimal_note([r.nearness for r in found.results])
+    console.print(Text(note + "\n", style="dim") if note else "")
     for row in rows.itertuples(index=False):
         mine = found.changes[
             (found.changes["project"] == row.project) & (found.changes["forced"] == row.forced)

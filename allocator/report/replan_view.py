@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.text import Text
 
 from allocator.numbers import plural
+from allocator.plan.nearness import minimal_note
 from allocator.replanning.api import Replan
 from allocator.report import tables
 from allocator.report.solve_view import render_result
@@ -45,6 +46,9 @@ def render_replan(console: Console, title: str, found: Replan, plan_file: str) -
         if more:
             shown.append(f"... and {plural(more, 'more change')} (see --json)")
         console.print(tables.bullets(shown))
+    note = minimal_note([found.result.nearness], "the earlier plan")
+    if note:
+        console.print(Text(note, style="dim"))
 
 
 def _cost_line(found: Replan, money: str) -> str:

@@ -4,7 +4,9 @@
 checker, as every plan does) and reads the plan into one record: the drawn values,
 the status, the objective and bound, the funded projects with their level and start,
 the optional contracts signed, the cash low point and when, the credit peak, the
-guaranteed returns paid and the seconds it took. A draw whose changes break a rule of
+guaranteed returns paid, whether its plan is the minimal change from the base plan
+(``allocator.plan.nearness.minimal_flag``; null without the search) and the seconds it
+took. A draw whose changes break a rule of
 the case is ``invalid`` (with the validation message); a draw with no plan keeps its
 status (``infeasible``, ``no_solution``) and null figures. Neither is dropped.
 
@@ -26,6 +28,7 @@ from allocator.case.errors import CaseError
 from allocator.case.model import Case
 from allocator.engine import Result
 from allocator.plan import Plan
+from allocator.plan.nearness import minimal_flag
 
 INVALID = "invalid"
 """The status of a draw whose changes break a rule of the case."""
@@ -53,6 +56,7 @@ RECORD_FIELDS = (
     "message",
     "solver_version",
     *PLAN_FIELDS,
+    "minimal",
     "seconds",
 )
 """The fields of a record, in order. ``values``, ``levels`` and ``starts`` are JSON text
@@ -93,6 +97,7 @@ def _empty(draw: Draw) -> dict[str, Any]:
         "cash_low_period": None,
         "credit_peak": None,
         "guaranteed_returns": None,
+        "minimal": None,
         "seconds": 0.0,
     }
 
@@ -107,6 +112,7 @@ def _figures(result: Result) -> dict[str, Any]:
         "gap": t.gap,
         "message": t.message,
         "solver_version": t.solver_version,
+        "minimal": minimal_flag(result.nearness),
     }
     if result.plan is not None:
         figures.update(plan_figures(result.case, result.plan))

@@ -60,6 +60,7 @@ SCHEMA = pa.schema(
         ("cash_low_period", pa.string()),
         ("credit_peak", pa.float64()),
         ("guaranteed_returns", pa.float64()),
+        ("minimal", pa.bool_()),
         ("seconds", pa.float64()),
         (KEY, pa.string()),
     ]
@@ -78,6 +79,7 @@ def solve_identity(case: Case, runner: Runner) -> str:
         "solver": runner.solver or get_backend(runner.backend).default_solver,
         "gap": runner.gap,
         "time_limit": runner.time_limit,
+        "change": runner.change.value,
     }
     digest = hashlib.sha256()
     digest.update(_canonical(case_to_data(case)).encode())

@@ -1,0 +1,259 @@
+"""Minimal-change re-optimisation: among the plans of a variant as good as its optimum
+(within the gap its solve was allowed), the one closest to the base plan.
+
+A what-if's optimum is often one of several; another, as good, may change fewer of the
+base plan's decisions. Columns are matched between the base model and the variant's by
+family and case ids, so a variant of an edited case (a scenario, a scaled budget)
+matches too.
+
+Decisions: the columns of ``choose`` (which project at which level from which start),
+``sign`` (supply options) and ``take`` (equity). Each lies in [0, 1]; with b the base
+plan's value of a matched column, rounded to 0 or 1, |x - b| is linear:
+
+    D(x) = sum_{matched j, b_j = 1} (1 - x_j) + sum_{matched j, b_j = 0} x_j
+         + sum_{choose columns the base has no match for} x_j
+
+(a project moved to another start or level counts two, one dropped or added one).
+
+Units: the columns of ``buy`` (units bought), ``paid`` (units paid for) and ``draw``
+(credit drawn), each change weighed against the base value, so options of different
+sizes count alike:
+
+    U(x) = sum_{j} |x_j - b_j| / max(1, |b_j|)     (b_j = 0 where the base has none)
+
+with |x_j - b_j| written as t_j >= x_j - b_j, t_j >= b_j - x_j.
+
+The search, lexicographic: every plan kept has the variant's objective z(x) at or above
+
+    floor = min(z*, f(B))   where f(B) solves B - f = gap * |f|
+
+(z*: the variant's objective; B: its bound, z* without one; the mirror image for a
+minimisation), so it is within the first solve's allowed gap of the bound, as optimal
+as the first. Tier 1 minimises D (an integer; gap 0); tier 2, when asked for, minimises
+U with tier 1's decisions held. Each starts from the plan before it where the solver takes a start
+and runs within the given time limit; a tier stopped early keeps the best plan found
+and ``Nearness`` says the change is not proven minimal.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from allocator.analysis.baseplan import BasePlan
+from allocator.backends.base import Backend
+from allocator.backends.capabilities import Feature
+from allocator.backends.options import SolveOptions
+from allocator.backends.registry import get_backend
+from allocator.backends.termination import SolveResult, SolveStatus
+from allocator.case.model import Case
+from allocator.engine import Result, checked_result
+from allocator.formulation import Formulation
+from allocator.model.extend import with_columns, with_rows
+from allocator.model.linear import LinearModel
+from allocator.plan.nearness import Nearness
+
+DECISIONS = ("choose", "sign", "take")
+"""The decision families a change is counted on (tier 1)."""
+
+UNITS = ("buy", "paid", "draw")
+"""The unit families whose change is kept small once decisions are (tier 2)."""
+
+TOLERANCE = 1e-9
+"""Relative room below the floor, for the solvers' rounding of the band row."""
+
+
+def distance(model: LinearModel, base: BasePlan) -> tuple[np.ndarray, float]:
+    """(coefficients, constant) with D(x) = constant + coefficients @ x (module docstring)."""
+    coefficients = np.zeros(model.num_variables)
+    was, matched = base.values_for(model, DECISIONS)
+    for name in DECISIONS:
+        if name not in model.columns:
+            continue
+        columns = model.columns[name].index
+        known = matched[columns]
+        if name == "choose":
+            coefficients[columns[~known]] = 1.0
+        on = columns[known]
+        coefficients[on] = np.where(was[on] >= 0.5, -1.0, 1.0)
+    constant = float(np.count_nonzero(matched & (np.nan_to_num(was) >= 0.5)))
+    return coefficients, constant
+
+
+def floor_of(variant: Result, model: LinearModel, within_gap: bool = False) -> float:
+    """The objective every closer plan keeps (module docstring), less ``TOLERANCE``."""
+    t = variant.termination
+    assert t.objective is not None
+    z, gap, sense = t.objective, t.gap_limit, 1.0 if model.maximize else -1.0
+    floor = z
+    if within_gap and t.bound is not None:
+        bound = sense * t.bound  # as a maximisation
+        reach = bound / (1 + gap) if bound >= 0 else bound / (1 - gap)
+        floor = sense * min(sense * z, reach)
+    return floor - sense * TOLERANCE * max(1.0, abs(z))
+
+
+@dataclass(frozen=True)
+class _Tier:
+    """One tier's answer: the plan kept (the model's columns only) and how it ended."""
+
+    values: np.ndarray
+    proven: bool
+    bound: float | None
+    note: str
+
+
+def closest(
+    case: Case,
+    formulation: Formulation,
+    model: LinearModel,
+    variant: Result,
+    base: BasePlan,
+    backend: str,
+    options: SolveOptions,
+    units: bool = False,
+) -> Result:
+    """``variant`` (a solve of ``model``, a variant of ``formulation``) with the plan
+    closest to ``base`` among those keeping its floor, and its ``nearness``; ``variant``
+    unchanged when it has no plan. ``options``: the solver and time limit of each tier;
+    ``units``: run tier 2 too."""
+    if variant.plan is None or variant.values is None or variant.termination.objective is None:
+        return variant
+    clock = time.perf_counter()
+    solver = get_backend(backend)
+    options = replace(options, relative_gap=0.0)
+    row, constant = distance(model, base)
+    first = _count(constant + row @ variant.values)
+    floor = floor_of(variant, model, within_gap=True)
+    banded = _band(model, floor)
+    fewest = _fewest(banded, row, constant, variant.values, first, solver, options)
+    changed = _count(constant + row @ fewest.values)
+    units = (
+        _least_units(banded, base, fewest.values, solver, options)
+        if units
+        else _Tier(fewest.values, True, None, "")
+    )
+    seconds = time.perf_counter() - clock
+    lower = changed if fewest.proven else max(0, math.ceil((fewest.bound or 0.0) - 1e-6))
+    note = "; ".join(n for n in (fewest.note, units.note) if n)
+    nearness = Nearness(changed, first, fewest.proven and units.proven, lower, floor, seconds, note)
+    values = units.values
+    if np.array_equal(values, variant.values):
+        return replace(variant, nearness=nearness)
+    objective = model.objective_value(values)
+    answer = SolveResult(replace(variant.termination, objective=objective), values)
+    result = checked_result(
+        case, formulation, model, answer, scenario=variant.scenario, seconds=variant.seconds
+    )
+    return replace(result, nearness=nearness, seconds={**result.seconds, "closest": seconds})
+
+
+def _band(model: LinearModel, floor: float) -> LinearModel:
+    """``model`` with the row z(x) >= floor (<= for a minimisation)."""
+    keys = pd.DataFrame({"limit": ["as good as the variant's optimum"]})
+    edge = floor - model.objective_offset
+    lower, upper = (edge, np.inf) if model.maximize else (-np.inf, edge)
+    return with_rows(model, "band", keys, sp.csr_matrix(model.objective), lower, upper)
+
+
+def _fewest(
+    banded: LinearModel,
+    row: np.ndarray,
+    constant: float,
+    start: np.ndarray,
+    first: int,
+    solver: Backend,
+    options: SolveOptions,
+) -> _Tier:
+    """Tier 1: the fewest decisions changed, from ``start`` (which changes ``first``)."""
+    if first == 0:
+        return _Tier(start, True, 0.0, "")
+    search = replace(banded, objective=row, objective_offset=constant, maximize=False)
+    solved = _solve(solver, search, options, start)
+    found = _found(solved, banded.num_variables)
+    better = found is not None and _count(constant + row @ found) < first
+    return _Tier(
+        found if better else start,
+        solved.termination.status is SolveStatus.OPTIMAL,
+        solved.termination.bound,
+        _note("fewest decisions", solved),
+    )
+
+
+def _least_units(
+    banded: LinearModel,
+    base: BasePlan,
+    start: np.ndarray,
+    solver: Backend,
+    options: SolveOptions,
+) -> _Tier:
+    """Tier 2: the smallest weighed change in units, with tier 1's decisions held."""
+    columns = np.concatenate([model_columns(banded, name) for name in UNITS])
+    if not columns.size:
+        return _Tier(start, True, None, "")
+    n, size = banded.num_variables, columns.size
+    was = np.nan_to_num(base.values_for(banded, UNITS)[0][columns])
+    weight = 1.0 / np.maximum(1.0, np.abs(was))
+    keys = pd.DataFrame({"column": columns})
+    search = with_columns(banded, "unit_change", keys, 0.0, np.inf)
+    # t_j >= x_j - b_j and t_j >= b_j - x_j, as x_j - t_j <= b_j and x_j + t_j >= b_j
+    pick = sp.csr_matrix((np.ones(size), (np.arange(size), columns)), shape=(size, n))
+    below = sp.hstack([pick, -sp.identity(size)], "csr")
+    above = sp.hstack([pick, sp.identity(size)], "csr")
+    search = with_rows(search, "unit_below", keys, below, -np.inf, was)
+    search = with_rows(search, "unit_above", keys, above, was, np.inf)
+    held = np.concatenate([model_columns(banded, name) for name in DECISIONS])
+    lower, upper = search.lower.copy(), search.upper.copy()
+    lower[held] = upper[held] = start[held]
+    search = replace(
+        search,
+        lower=lower,
+        upper=upper,
+        objective=np.concatenate([np.zeros(n), weight]),
+        objective_offset=0.0,
+        maximize=False,
+    )
+    solved = _solve(solver, search, options, np.concatenate([start, np.abs(start[columns] - was)]))
+    found = _found(solved, n)
+    if found is None:
+        return _Tier(start, False, None, _note("least units", solved))
+    old = float(weight @ np.abs(start[columns] - was))
+    new = float(weight @ np.abs(found[columns] - was))
+    proven = solved.termination.status is SolveStatus.OPTIMAL
+    return _Tier(found if new < old else start, proven, None, _note("least units", solved))
+
+
+def _solve(
+    solver: Backend, search: LinearModel, options: SolveOptions, start: np.ndarray
+) -> SolveResult:
+    """``search`` solved from ``start`` where the solver takes one."""
+    takes = solver.capabilities(options.solver or solver.default_solver).supports(Feature.HINTS)
+    return solver.solve(search, options, start=start if takes else None)
+
+
+def _found(solved: SolveResult, n: int) -> np.ndarray | None:
+    """The plan of a tier's solve cut to the model's ``n`` columns, or None."""
+    if solved.values is None or not solved.termination.status.has_solution:
+        return None
+    return solved.values[:n]
+
+
+def _note(tier: str, solved: SolveResult) -> str:
+    t = solved.termination
+    if t.status is SolveStatus.OPTIMAL:
+        return ""
+    return f"the {tier} search stopped ({t.status.value}) after {t.seconds:.1f} s"
+
+
+def _count(value: float) -> int:
+    return round(float(value))
+
+
+def model_columns(model: LinearModel, name: str) -> np.ndarray:
+    """The positions of the family ``name``'s columns in ``model`` (none if absent)."""
+    return model.columns[name].index if name in model.columns else np.zeros(0, dtype=np.int64)
