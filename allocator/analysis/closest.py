@@ -13,7 +13,9 @@ plan's value of a matched column, rounded to 0 or 1, |x - b| is linear:
     D(x) = sum_{matched j, b_j = 1} (1 - x_j) + sum_{matched j, b_j = 0} x_j
          + sum_{choose columns the base has no match for} x_j
 
-(a project moved to another start or level counts two, one dropped or added one).
+(a project moved to another start or level counts two, one dropped or added one; a
+divisible equity source the base takes in part counts as taken from half upwards, so
+its distance is then an approximation).
 
 Units: the columns of ``buy`` (units bought), ``paid`` (units paid for) and ``draw``
 (credit drawn), each change weighed against the base value, so options of different
