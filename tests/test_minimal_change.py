@@ -203,6 +203,38 @@ def test_warm_frontier_equals_cold() -> None:
     assert warm.points["objective"].tolist() == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    ("analysis", "options"),
+    [
+        (opportunity, {}),
+        (marginals, {}),
+        (frontier, {"steps": 3}),
+        (compare, {"scenarios": ["high-signing-fee"]}),
+    ],
+)
+def test_a_warm_runner_hands_every_variant_a_start(
+    analysis: Any, options: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every solve after the base one is given a start (the duals' linear program of
+    ``marginals`` is solved apart, by glop, and is not counted)."""
+    from allocator.backends.ortools_backend import OrToolsBackend
+
+    starts: list[bool] = []
+    solve = OrToolsBackend.solve
+
+    def counted(self: Any, model: Any, options: Any, start: Any = None) -> Any:
+        if options.solver != "glop":
+            starts.append(start is not None)
+        return solve(self, model, options, start=start)
+
+    monkeypatch.setattr(OrToolsBackend, "solve", counted)
+    case = load_case(CASES / "take-or-pay.yaml")
+    analysis(case, runner=Runner(change=Change.ANY, warm=True), workers=1, **options)
+    assert starts[0] is False
+    assert len(starts) > 1
+    assert all(starts[1:])
+
+
 def test_a_warm_start_needs_a_solver_that_takes_one() -> None:
     with pytest.raises(BackendError, match=r"cbc takes no starting plan.*ortools: scip, cp-sat"):
         Runner(backend="pulp", warm=True)

@@ -45,8 +45,9 @@ There is no knee with fewer than three points with a plan, when the last
 objective is not above the first, or when no point lies above the line (the
 curve is straight or bends upward: more money keeps paying as much or more).
 
-Minimal change. Unless the runner's ``change`` is "any", the case as it is is solved
-first and every point returns, among its plans as good as its optimum (within the
+Minimal change. Unless the runner's ``change`` is "any" (and it does not start warm),
+the case as it is is solved first; a warm runner starts every point from its plan, and
+every point returns, among its plans as good as its optimum (within the
 gap), the one closest to that plan (``allocator.analysis.closest``): the projects
 entering and leaving between points are then the ones the money moves, not another
 optimum's incidental ones.
@@ -208,7 +209,7 @@ def frontier(
     targets = _targets(case, source)
     cases = [scale_money(case, k, source) for k in points]
     count = worker_count(steps, workers)
-    if runner.minimal:
+    if runner.wants_base:
         runner = runner.near(runner.solve(case))
     results = solve_many(runner.solve, cases, [f"x{k:g}" for k in points], count, done)
     money = [scaled_money(c, source) for c in cases]

@@ -99,6 +99,12 @@ class Runner:
         """Whether variants are brought closest to a base plan (``change`` is not "any")."""
         return self.change is not Change.ANY
 
+    @property
+    def wants_base(self) -> bool:
+        """Whether a base plan serves this runner: to bring variants closest to it, or to
+        start them from it."""
+        return self.minimal or self.warm
+
     def solve(self, case: Case, scenario: str | None = None) -> Result:
         """Formulate and solve ``case`` (with ``scenario`` applied); the plan is checked."""
         if scenario is not None:

@@ -77,7 +77,7 @@ def replan(
     values = decisions(case, earlier, freeze)
     lower, upper, conflicts = frozen_bounds(case, formulation, values, freeze)
     model = replace(formulation.model, lower=lower, upper=upper)
-    if runner.minimal:
+    if runner.wants_base:
         stale = decisions(case, earlier, len(case.periods) - 1)
         runner = runner.aimed(BasePlan.from_values(formulation.model, stale, FIRST_STAGE))
     result = runner.resolve(case, formulation, model)

@@ -95,7 +95,7 @@ def sweep(
     chosen, is_grid = choose_draws(case, grid=grid, draws=draws, seed=seed)
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="allocator-sweep-"))
     runner = runner or Runner()
-    if runner.minimal and still_to_solve(case, chosen, runner, folder):
+    if runner.wants_base and still_to_solve(case, chosen, runner, folder):
         runner = runner.near(runner.solve(case))
     run = run_sweep(
         case,
