@@ -17,6 +17,7 @@ from functools import partial
 import pandas as pd
 
 from allocator.analysis.changes import COLUMNS, plan_changes
+from allocator.analysis.kept import keep, kept, release
 from allocator.analysis.parallel import solve_many, worker_count
 from allocator.analysis.runner import Runner
 from allocator.analysis.variants import force_in, force_out
@@ -79,8 +80,12 @@ def opportunity(
         raise InputError(f"the base case has no plan ({base.termination.status.value})")
     pairs = variants_of(case, base, projects)
     labels = [f"{project} {forced}" for project, forced in pairs]
-    task = partial(_solve_forced, runner.near(base), case)
-    results = solve_many(task, pairs, labels, worker_count(len(pairs), workers), done)
+    token = keep(base.formulation or formulate(case))
+    task = partial(_solve_forced, runner.near(base), case, token)
+    try:
+        results = solve_many(task, pairs, labels, worker_count(len(pairs), workers), done)
+    finally:
+        release(token)
     rows, parts = [], []
     for (project, forced), result in zip(pairs, results, strict=True):
         changes = (
@@ -99,10 +104,11 @@ def opportunity(
     return Opportunity(base, table, all_changes, results)
 
 
-def _solve_forced(runner: Runner, case: Case, pair: tuple[str, str]) -> Result:
-    """The case's formulation with one project forced out, or in at a level, solved."""
+def _solve_forced(runner: Runner, case: Case, token: str, pair: tuple[str, str]) -> Result:
+    """The case's formulation (kept under ``token``) with one project forced out, or in
+    at a level, solved."""
     project, forced = pair
-    formulation = formulate(case)
+    formulation = kept(token, case)
     model = (
         force_out(formulation, formulation.model, project)
         if forced == "out"
