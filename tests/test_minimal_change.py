@@ -295,3 +295,8 @@ def test_forced_variants_reuse_the_base_formulation(monkeypatch: pytest.MonkeyPa
     assert kept_module.kept(token, case) is first
     assert calls == [case.name]
     kept_module.release(token)
+
+
+def test_a_runner_s_solve_times_the_formulation_too() -> None:
+    result = Runner(gap=0).solve(load_case(CASES / "take-or-pay.yaml"))
+    assert {"formulate", "solve", "plan", "verify"} <= set(result.seconds)

@@ -132,6 +132,7 @@ class Runner:
             self.options(),
             model=model,
             scenario=scenario,
+            seconds=seconds,
             start=start,
         )
         if self.change is Change.ANY or self.base is None:
