@@ -87,13 +87,13 @@ def distance(model: LinearModel, base: BasePlan) -> tuple[np.ndarray, float]:
     return coefficients, constant
 
 
-def floor_of(variant: Result, model: LinearModel, within_gap: bool = False) -> float:
+def floor_of(variant: Result, model: LinearModel) -> float:
     """The objective every closer plan keeps (module docstring), less ``TOLERANCE``."""
     t = variant.termination
     assert t.objective is not None
     z, gap, sense = t.objective, t.gap_limit, 1.0 if model.maximize else -1.0
     floor = z
-    if within_gap and t.bound is not None:
+    if t.bound is not None:
         bound = sense * t.bound  # as a maximisation
         reach = bound / (1 + gap) if bound >= 0 else bound / (1 - gap)
         floor = sense * min(sense * z, reach)
@@ -131,20 +131,20 @@ def closest(
     options = replace(options, relative_gap=0.0)
     row, constant = distance(model, base)
     first = _count(constant + row @ variant.values)
-    floor = floor_of(variant, model, within_gap=True)
+    floor = floor_of(variant, model)
     banded = _band(model, floor)
     fewest = _fewest(banded, row, constant, variant.values, first, solver, options)
     changed = _count(constant + row @ fewest.values)
-    units = (
+    least = (
         _least_units(banded, base, fewest.values, solver, options)
         if units
         else _Tier(fewest.values, True, None, "")
     )
     seconds = time.perf_counter() - clock
     lower = changed if fewest.proven else max(0, math.ceil((fewest.bound or 0.0) - 1e-6))
-    note = "; ".join(n for n in (fewest.note, units.note) if n)
-    nearness = Nearness(changed, first, fewest.proven and units.proven, lower, floor, seconds, note)
-    values = units.values
+    note = "; ".join(n for n in (fewest.note, least.note) if n)
+    nearness = Nearness(changed, first, fewest.proven and least.proven, lower, floor, seconds, note)
+    values = least.values
     if np.array_equal(values, variant.values):
         return replace(variant, nearness=nearness)
     objective = model.objective_value(values)
@@ -198,12 +198,32 @@ def _least_units(
     columns = np.concatenate([model_columns(banded, name) for name in UNITS])
     if not columns.size:
         return _Tier(start, True, None, "")
-    n, size = banded.num_variables, columns.size
     was = np.nan_to_num(base.values_for(banded, UNITS)[0][columns])
     weight = 1.0 / np.maximum(1.0, np.abs(was))
+    search = _units_model(banded, columns, was, weight, start)
+    solved = _solve(solver, search, options, np.concatenate([start, np.abs(start[columns] - was)]))
+    found = _found(solved, banded.num_variables)
+    if found is None:
+        return _Tier(start, False, None, _note("least units", solved))
+    old = float(weight @ np.abs(start[columns] - was))
+    new = float(weight @ np.abs(found[columns] - was))
+    proven = solved.termination.status is SolveStatus.OPTIMAL
+    return _Tier(found if new < old else start, proven, None, _note("least units", solved))
+
+
+def _units_model(
+    banded: LinearModel,
+    columns: np.ndarray,
+    was: np.ndarray,
+    weight: np.ndarray,
+    start: np.ndarray,
+) -> LinearModel:
+    """min sum_j weight_j t_j with t_j >= |x_j - was_j| over the unit ``columns`` (added
+    after the model's own, as x_j - t_j <= was_j and x_j + t_j >= was_j) and every
+    decision column held at its value in ``start``."""
+    n, size = banded.num_variables, columns.size
     keys = pd.DataFrame({"column": columns})
     search = with_columns(banded, "unit_change", keys, 0.0, np.inf)
-    # t_j >= x_j - b_j and t_j >= b_j - x_j, as x_j - t_j <= b_j and x_j + t_j >= b_j
     pick = sp.csr_matrix((np.ones(size), (np.arange(size), columns)), shape=(size, n))
     below = sp.hstack([pick, -sp.identity(size)], "csr")
     above = sp.hstack([pick, sp.identity(size)], "csr")
@@ -212,22 +232,10 @@ def _least_units(
     held = np.concatenate([model_columns(banded, name) for name in DECISIONS])
     lower, upper = search.lower.copy(), search.upper.copy()
     lower[held] = upper[held] = start[held]
-    search = replace(
-        search,
-        lower=lower,
-        upper=upper,
-        objective=np.concatenate([np.zeros(n), weight]),
-        objective_offset=0.0,
-        maximize=False,
+    objective = np.concatenate([np.zeros(n), weight])
+    return replace(
+        search, lower=lower, upper=upper, objective=objective, objective_offset=0.0, maximize=False
     )
-    solved = _solve(solver, search, options, np.concatenate([start, np.abs(start[columns] - was)]))
-    found = _found(solved, n)
-    if found is None:
-        return _Tier(start, False, None, _note("least units", solved))
-    old = float(weight @ np.abs(start[columns] - was))
-    new = float(weight @ np.abs(found[columns] - was))
-    proven = solved.termination.status is SolveStatus.OPTIMAL
-    return _Tier(found if new < old else start, proven, None, _note("least units", solved))
 
 
 def _solve(
