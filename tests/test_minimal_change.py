@@ -300,3 +300,9 @@ def test_forced_variants_reuse_the_base_formulation(monkeypatch: pytest.MonkeyPa
 def test_a_runner_s_solve_times_the_formulation_too() -> None:
     result = Runner(gap=0).solve(load_case(CASES / "take-or-pay.yaml"))
     assert {"formulate", "solve", "plan", "verify"} <= set(result.seconds)
+
+
+def test_a_rule_is_read_from_its_name_and_an_unknown_one_refused() -> None:
+    assert Runner(change="any").change is Change.ANY
+    with pytest.raises(ValueError, match="change must be one of minimal, units, any"):
+        Runner(change="fewest")

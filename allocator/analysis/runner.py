@@ -27,6 +27,7 @@ from allocator.backends.registry import BACKENDS, DEFAULT_BACKEND, get_backend
 from allocator.case.model import Case
 from allocator.case.whatif import apply_scenario
 from allocator.engine import Result, solve_formulation
+from allocator.errors import InputError
 from allocator.formulation import Formulation, formulate
 from allocator.model.linear import LinearModel
 
@@ -60,6 +61,10 @@ class Runner:
     """The plan the variants are compared with and started from (set by ``near``)."""
 
     def __post_init__(self) -> None:
+        if self.change not in set(Change):
+            known = ", ".join(Change)
+            raise InputError(f"change must be one of {known}, got {self.change!r}")
+        object.__setattr__(self, "change", Change(self.change))  # "any" as Change.ANY
         get_backend(self.backend)  # refuse an unknown backend before any work
         self.options()  # refuse options out of range
         if self.warm and not self.takes_start():
