@@ -94,15 +94,23 @@ def solve(
         time_limit=time_limit, relative_gap=gap, threads=threads, solver=solver, verbose=verbose
     )
     get_backend(backend)  # an unknown backend is refused before any work
-    if scenario is not None:
-        case = apply_scenario(case, scenario)
     (progress or _quiet)("building the model")
-    clock = time.perf_counter()
-    formulation = formulate(case)
-    seconds = {"formulate": time.perf_counter() - clock}
+    case, formulation, seconds = formulated(case, scenario)
     return solve_formulation(
         case, formulation, backend, options, scenario=scenario, progress=progress, seconds=seconds
     )
+
+
+def formulated(
+    case: Case, scenario: str | None = None
+) -> tuple[Case, Formulation, dict[str, float]]:
+    """``case`` with ``scenario`` applied, its formulation, and the seconds that took
+    (``{"formulate": s}``, the first step of ``Result.seconds``)."""
+    if scenario is not None:
+        case = apply_scenario(case, scenario)
+    clock = time.perf_counter()
+    formulation = formulate(case)
+    return case, formulation, {"formulate": time.perf_counter() - clock}
 
 
 def solve_formulation(

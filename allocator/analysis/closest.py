@@ -49,7 +49,6 @@ import scipy.sparse as sp
 
 from allocator.analysis.baseplan import BasePlan
 from allocator.backends.base import Backend
-from allocator.backends.capabilities import Feature
 from allocator.backends.options import SolveOptions
 from allocator.backends.registry import get_backend
 from allocator.backends.termination import SolveResult, SolveStatus
@@ -101,6 +100,19 @@ def floor_of(variant: Result, model: LinearModel) -> float:
 
 
 @dataclass(frozen=True)
+class _Search:
+    """How each tier is solved: the backend, the options, and whether it takes a start."""
+
+    backend: Backend
+    options: SolveOptions
+    hints: bool
+
+    def solve(self, search: LinearModel, start: np.ndarray) -> SolveResult:
+        """``search`` solved, from ``start`` where the solver takes one."""
+        return self.backend.solve(search, self.options, start=start if self.hints else None)
+
+
+@dataclass(frozen=True)
 class _Tier:
     """One tier's answer: the plan kept (the model's columns only) and how it ended."""
 
@@ -119,24 +131,25 @@ def closest(
     backend: str,
     options: SolveOptions,
     units: bool = False,
+    hints: bool = False,
 ) -> Result:
     """``variant`` (a solve of ``model``, a variant of ``formulation``) with the plan
     closest to ``base`` among those keeping its floor, and its ``nearness``; ``variant``
     unchanged when it has no plan. ``options``: the solver and time limit of each tier;
-    ``units``: run tier 2 too."""
+    ``units``: run tier 2 too; ``hints``: the solver takes a start (``Feature.HINTS``),
+    so each tier starts from the plan before it."""
     if variant.plan is None or variant.values is None or variant.termination.objective is None:
         return variant
     clock = time.perf_counter()
-    solver = get_backend(backend)
-    options = replace(options, relative_gap=0.0)
+    solver = _Search(get_backend(backend), replace(options, relative_gap=0.0), hints)
     row, constant = distance(model, base)
     first = _count(constant + row @ variant.values)
     floor = floor_of(variant, model)
     banded = _band(model, floor)
-    fewest = _fewest(banded, row, constant, variant.values, first, solver, options)
+    fewest = _fewest(banded, row, constant, variant.values, first, solver)
     changed = _count(constant + row @ fewest.values)
     least = (
-        _least_units(banded, base, fewest.values, solver, options)
+        _least_units(banded, base, fewest.values, solver)
         if units
         else _Tier(fewest.values, True, None, "")
     )
@@ -169,14 +182,13 @@ def _fewest(
     constant: float,
     start: np.ndarray,
     first: int,
-    solver: Backend,
-    options: SolveOptions,
+    solver: _Search,
 ) -> _Tier:
     """Tier 1: the fewest decisions changed, from ``start`` (which changes ``first``)."""
     if first == 0:
         return _Tier(start, True, 0.0, "")
     search = replace(banded, objective=row, objective_offset=constant, maximize=False)
-    solved = _solve(solver, search, options, start)
+    solved = solver.solve(search, start)
     found = _found(solved, banded.num_variables)
     better = found is not None and _count(constant + row @ found) < first
     return _Tier(
@@ -191,8 +203,7 @@ def _least_units(
     banded: LinearModel,
     base: BasePlan,
     start: np.ndarray,
-    solver: Backend,
-    options: SolveOptions,
+    solver: _Search,
 ) -> _Tier:
     """Tier 2: the smallest weighed change in units, with tier 1's decisions held."""
     columns = np.concatenate([model_columns(banded, name) for name in UNITS])
@@ -201,7 +212,7 @@ def _least_units(
     was = np.nan_to_num(base.values_for(banded, UNITS)[0][columns])
     weight = 1.0 / np.maximum(1.0, np.abs(was))
     search = _units_model(banded, columns, was, weight, start)
-    solved = _solve(solver, search, options, np.concatenate([start, np.abs(start[columns] - was)]))
+    solved = solver.solve(search, np.concatenate([start, np.abs(start[columns] - was)]))
     found = _found(solved, banded.num_variables)
     if found is None:
         return _Tier(start, False, None, _note("least units", solved))
@@ -236,14 +247,6 @@ def _units_model(
     return replace(
         search, lower=lower, upper=upper, objective=objective, objective_offset=0.0, maximize=False
     )
-
-
-def _solve(
-    solver: Backend, search: LinearModel, options: SolveOptions, start: np.ndarray
-) -> SolveResult:
-    """``search`` solved from ``start`` where the solver takes one."""
-    takes = solver.capabilities(options.solver or solver.default_solver).supports(Feature.HINTS)
-    return solver.solve(search, options, start=start if takes else None)
 
 
 def _found(solved: SolveResult, n: int) -> np.ndarray | None:

@@ -14,7 +14,6 @@ options say:
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -25,10 +24,9 @@ from allocator.backends.capabilities import Feature
 from allocator.backends.options import DEFAULT_GAP, SolveOptions
 from allocator.backends.registry import BACKENDS, DEFAULT_BACKEND, get_backend
 from allocator.case.model import Case
-from allocator.case.whatif import apply_scenario
-from allocator.engine import Result, solve_formulation
+from allocator.engine import Result, formulated, solve_formulation
 from allocator.errors import InputError
-from allocator.formulation import Formulation, formulate
+from allocator.formulation import Formulation
 from allocator.model.linear import LinearModel
 
 CLOSEST_SECONDS = 30.0
@@ -112,11 +110,7 @@ class Runner:
 
     def solve(self, case: Case, scenario: str | None = None) -> Result:
         """Formulate and solve ``case`` (with ``scenario`` applied); the plan is checked."""
-        if scenario is not None:
-            case = apply_scenario(case, scenario)
-        clock = time.perf_counter()
-        formulation = formulate(case)
-        seconds = {"formulate": time.perf_counter() - clock}
+        case, formulation, seconds = formulated(case, scenario)
         return self.resolve(case, formulation, formulation.model, scenario, seconds)
 
     def resolve(
@@ -151,4 +145,5 @@ class Runner:
             self.backend,
             replace(self.options(), time_limit=self.time_limit or CLOSEST_SECONDS),
             units=self.change is Change.UNITS,
+            hints=self.takes_start(),
         )

@@ -77,11 +77,11 @@ def replan(
     values = decisions(case, earlier, freeze)
     lower, upper, conflicts = frozen_bounds(case, formulation, values, freeze)
     model = replace(formulation.model, lower=lower, upper=upper)
+    near = runner
     if runner.wants_base:
         stale = decisions(case, earlier, len(case.periods) - 1)
-        runner = runner.aimed(BasePlan.from_values(formulation.model, stale, FIRST_STAGE))
-    result = runner.resolve(case, formulation, model)
-    runner = replace(runner, base=None)
+        near = runner.aimed(BasePlan.from_values(formulation.model, stale, FIRST_STAGE))
+    result = near.resolve(case, formulation, model)
     full = runner.solve(case)
     changes = pd.DataFrame(columns=["kind", "id", "before", "after", "text"])
     explanation = None
