@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from allocator.model.linear import LinearModel
 from allocator.plan import Plan, extract_plan
 from allocator.plan.nearness import Nearness
 from allocator.verify import Verification, Violation, verify
+
+if TYPE_CHECKING:
+    from allocator.decompose.api import Decomposition
 
 Progress = Callable[[str], None]
 
@@ -68,6 +72,8 @@ class Result:
     nearness: Nearness | None = None
     """For a what-if solved against a base plan: how close its plan is to the base
     (``allocator.analysis.closest``); None otherwise."""
+    decomposition: Decomposition | None = None
+    """For a plan made by parts (``allocator.decompose``): how; None otherwise."""
 
 
 def solve(

@@ -25,6 +25,7 @@ BELOW_THE_REPORTS = [
     "analysis",
     "explain",
     "sweeps",
+    "decompose",
     "engine.py",
     "errors.py",
     "numbers.py",

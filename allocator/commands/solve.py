@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -26,8 +27,10 @@ from allocator.commands.common import (
     HtmlOut,
     JsonOut,
     ScenarioName,
+    Scheduler,
     SolverName,
     TimeLimit,
+    Workers,
     case_origin,
     check_outputs,
     consoles,
@@ -41,6 +44,7 @@ from allocator.commands.common import (
 )
 from allocator.commands.explain import explanation_document
 from allocator.commands.marginals import marginals_document, run_marginals
+from allocator.decompose import decompose_solve
 from allocator.engine import Result
 from allocator.engine import solve as solve_case
 from allocator.explain import explain
@@ -49,6 +53,17 @@ from allocator.report.marginals_view import render_marginals
 from allocator.report.plan_json import result_document
 from allocator.report.redirect import solver_output
 from allocator.report.solve_view import render_result, status_line
+
+
+@dataclass(frozen=True)
+class Parts:
+    """``--decompose K`` and how: the split's seed, the Dask scheduler and workers."""
+
+    count: int
+    seed: int
+    scheduler: str | None
+    workers: int | None
+
 
 EXIT_BY_STATUS = {
     SolveStatus.OPTIMAL: EXIT_OK,
@@ -79,6 +94,18 @@ def solve_command(
     ] = False,
     html: HtmlOut = None,
     excel: ExcelOut = None,
+    decompose: Annotated[
+        int | None,
+        typer.Option(
+            "--decompose",
+            metavar="K",
+            min=2,
+            help="Solve in K parts on Dask, then repair on the whole case (large cases).",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the split into parts.")] = 0,
+    scheduler: Scheduler = None,
+    workers: Workers = None,
 ) -> None:
     """Find the best plan for a case and report it.
 
@@ -89,8 +116,11 @@ def solve_command(
     err, out = consoles(json_out)
     check_outputs(err, html, excel)
     case = read_case(err, case_file)
+    parts = None if decompose is None else Parts(decompose, seed, scheduler, workers)
     with refusals(err, case_file):
-        result = _solve(err, case, scenario, backend, solver, time_limit, gap, threads, verbose)
+        result = _solve(
+            err, case, scenario, backend, solver, time_limit, gap, threads, verbose, parts
+        )
     title = str(case_file) + (f" [{scenario}]" if scenario else "")
     render_result(out, title, result)
     origin = case_origin(case_file, result.scenario)
@@ -127,9 +157,26 @@ def _solve(
     gap: float,
     threads: int | None,
     verbose: bool,
+    parts: Parts | None,
 ) -> Result:
-    """Run the solve with a spinner; the solver's own output is shown only with ``verbose``."""
+    """Run the solve with a spinner; the solver's own output is shown only with ``verbose``.
+    With ``parts``, the case is solved by parts (``allocator.decompose``)."""
     with spinner(err, "Solving", time_limit) as say, solver_output(verbose):
+        if parts is not None:
+            return decompose_solve(
+                case,
+                parts.count,
+                seed=parts.seed,
+                scenario=scenario,
+                backend=backend,
+                solver=solver,
+                time_limit=time_limit,
+                gap=gap,
+                threads=threads,
+                scheduler=parts.scheduler,
+                workers=parts.workers,
+                progress=lambda text: say(text[0].upper() + text[1:]),
+            )
         return solve_case(
             case,
             scenario=scenario,

@@ -125,6 +125,8 @@ def result_document(result: Result, origin: CaseOrigin) -> dict[str, Any]:
     for key, table in PLAN_KEYS.items():
         document[key] = [] if plan is None else records(getattr(plan, table))
     document["checked"] = result.verification is not None and result.verification.ok
+    if result.decomposition is not None:
+        document["decomposition"] = result.decomposition.document()
     return document
 
 

@@ -16,6 +16,7 @@ from rich.text import Text
 from allocator.backends.termination import SolveStatus, Termination
 from allocator.case.model import Case
 from allocator.case.money import Funding
+from allocator.decompose.api import Decomposition
 from allocator.engine import Result
 from allocator.numbers import amount, percent, plural, short
 from allocator.plan import Plan
@@ -56,6 +57,8 @@ def status_words(t: Termination) -> str:
         return "optimal (proven)" if t.proven_optimal else f"optimal within {percent(t.gap_limit)}"
     if t.status is SolveStatus.FEASIBLE:
         why = "time limit reached" if t.limit_reached else "stopped within the allowed gap"
+        if not t.limit_reached and t.gap is not None and t.gap > t.gap_limit:
+            why = f"gap {t.gap:.3%} above the {percent(t.gap_limit)} asked"
         why = "interrupted" if t.interrupted else why
         return f"feasible, not proven optimal ({why})"
     if t.status is SolveStatus.NO_SOLUTION:
@@ -90,6 +93,8 @@ def _headline(title: str, result: Result) -> Table:
         "model",
         f"{size['columns']:,} columns ({size['integers']:,} integer), {size['rows']:,} rows",
     )
+    if result.decomposition is not None:
+        grid.add_row("parts", Text(parts_line(result.decomposition)))
     if t.message:
         grid.add_row("note", Text(t.message))
     for warning in result.warnings:
@@ -97,6 +102,18 @@ def _headline(title: str, result: Result) -> Table:
     if result.verification is not None:
         grid.add_row("checked", "the plan keeps every rule of the case (independent checker)")
     return grid
+
+
+def parts_line(found: Decomposition) -> str:
+    """The parts of a decomposed solve in one line: sizes, statuses, seconds."""
+    sizes = ", ".join(f"{p.projects:,}" for p in found.parts)
+    failed = [p.part + 1 for p in found.parts if p.objective is None]
+    line = f"{len(found.parts)} parts of {sizes} projects, solved in {found.seconds['parts']:.1f} s"
+    line += f"; their plans add up to {found.combined:,.2f}"
+    if failed:
+        line += f"; parts {', '.join(map(str, failed))} found no plan"
+        line += f" ({found.left_open:,} projects decided on the whole case)"
+    return line
 
 
 def _projects(plan: Plan, unit: str) -> Table:

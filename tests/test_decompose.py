@@ -1,0 +1,194 @@
+"""Solving by parts (``allocator.decompose``): the split, the parts' cases, the repaired plan.
+
+Hand case ``must_fund_case`` (one quarter, one 10-GPU contract free of charge, budget
+ample): ``big`` must be funded and needs 8 GPUs (value 10); ``a``, ``b``, ``c`` need 1
+each (values 1, 2, 3). The optimum funds big, c and b: 10 + 3 + 2 = 15 (8 + 2 GPUs; a
+third small one would need 11). Split in two, each part gets 5 GPUs: the part holding
+``big`` has no plan, so its projects are decided on the whole case, and the repaired
+plan is the optimum, 15.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from allocator.case.loading import Source, build_case
+from allocator.cli import app
+from allocator.decompose import decompose_solve, split
+from allocator.decompose.parts import linked_groups
+from allocator.decompose.shares import part_case
+from allocator.engine import solve
+from allocator.generate import generate_case
+from allocator.verify import verify
+
+SCHEDULER: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _shared_cluster(dask_scheduler: str) -> None:
+    SCHEDULER[:] = [dask_scheduler]
+
+
+def generated(n: int, seed: int = 0):
+    return build_case(generate_case(n, resources=3, periods=6, seed=seed), Source("gen.json"))
+
+
+def linked_case():
+    data = generate_case(12, resources=2, periods=4, seed=3)
+    for project in data["projects"]:
+        project.pop("requires", None)
+        project.pop("excludes", None)
+    by_id = {p["id"]: p for p in data["projects"]}
+    by_id["p2"]["requires"] = ["p1"]
+    by_id["p3"]["excludes"] = ["p2"]
+    by_id["p9"]["requires"] = ["p5"]
+    return build_case(data, Source("linked.json"))
+
+
+def must_fund_case():
+    def project(ident: str, value: float, gpus: float, **more: Any) -> dict[str, Any]:
+        return {"id": ident, "value": value, "demand": {"gpu": gpus}, **more}
+
+    data = {
+        "name": "must-fund-split",
+        "periods": ["Q1"],
+        "resources": [{"id": "gpu"}],
+        "supply": [{"id": "cloud", "resource": "gpu", "capacity": 10}],
+        "budget": {"amounts": 100},
+        "projects": [
+            project("big", 10, 8, must_fund=True),
+            project("a", 1, 1),
+            project("b", 2, 1),
+            project("c", 3, 1),
+        ],
+    }
+    return build_case(data, Source("must-fund.yaml"))
+
+
+def test_split_covers_every_project_once_and_is_repeatable() -> None:
+    case = generated(60)
+    parts = split(case, 4, seed=7)
+    ids = [i for part in parts for i in part]
+    assert sorted(ids) == sorted(p.id for p in case.projects)
+    assert len(parts) == 4
+    assert parts == split(case, 4, seed=7)
+    assert parts != split(case, 4, seed=8)
+
+
+def test_split_balances_sizes_and_strata() -> None:
+    case = generated(200)
+    parts = split(case, 4)
+    largest_group = max(len(g) for g in linked_groups(case))
+    sizes = [len(part) for part in parts]
+    assert max(sizes) - min(sizes) <= largest_group
+    category = {p.id: p.category for p in case.projects}
+    for name in set(category.values()):
+        counts = [sum(category[i] == name for i in part) for part in parts]
+        total = sum(counts)
+        assert max(counts) - min(counts) <= max(2, total // 4), (name, counts)
+
+
+def test_linked_projects_never_split() -> None:
+    case = linked_case()
+    groups = {frozenset(case.projects[i].id for i in g) for g in linked_groups(case)}
+    assert frozenset({"p1", "p2", "p3"}) in groups
+    assert frozenset({"p5", "p9"}) in groups
+    for k in (2, 3, 5):
+        for part in split(case, k):
+            members = set(part)
+            assert {"p1", "p2", "p3"} <= members or not {"p1", "p2", "p3"} & members
+            assert {"p5", "p9"} <= members or not {"p5", "p9"} & members
+
+
+def test_more_parts_than_groups_drops_the_empty_ones_and_one_part_is_refused() -> None:
+    case = must_fund_case()
+    assert len(split(case, 9)) == 4
+    with pytest.raises(ValueError, match="at least 2 parts"):
+        split(case, 1)
+
+
+def test_a_part_gets_its_share_of_every_shared_limit() -> None:
+    data = {
+        "name": "shares",
+        "periods": ["Q1", "Q2"],
+        "resources": [{"id": "gpu"}],
+        "supply": [
+            {
+                "id": "dc",
+                "resource": "gpu",
+                "capacity": {"Q1": 10, "Q2": 20},
+                "unit_cost": 0.5,
+                "min_commit": 4,
+                "fixed_cost": 2,
+                "optional": True,
+            }
+        ],
+        "budget": {"amounts": [30, 10], "min_cash": 6},
+        "funding": [{"id": "bank", "kind": "credit", "limit": 8, "rate": 0.1}],
+        "projects": [
+            {"id": "x", "value": 5, "demand": {"gpu": 3}},
+            {"id": "y", "value": 4, "demand": {"gpu": 2}},
+        ],
+    }
+    case = build_case(data, Source("shares.yaml"))
+    part = part_case(case, ["y"], 0.25, 1)
+    assert [p.id for p in part.projects] == ["y"]
+    option = part.supply[0]
+    assert option.capacity == {"Q1": 2.5, "Q2": 5.0}
+    assert (option.min_commit, option.fixed_cost, option.unit_cost) == (1.0, 0.5, 0.5)
+    assert part.budget.amounts == [7.5, 2.5]
+    assert part.budget.min_cash == 1.5
+    assert (part.funding[0].limit, part.funding[0].rate) == (2.0, 0.1)
+    assert part.projects_by_id.keys() == {"y"}
+    assert case.supply[0].capacity == {"Q1": 10, "Q2": 20}  # the whole case is unchanged
+
+
+@pytest.mark.parametrize(("n", "parts", "seed"), [(40, 2, 0), (60, 4, 1), (30, 3, 2)])
+def test_decomposed_plan_is_checked_and_within_its_gap_of_the_optimum(n, parts, seed) -> None:
+    case = generated(n, seed)
+    found = decompose_solve(case, parts, seed=seed, gap=0.0, scheduler=SCHEDULER[0])
+    whole = solve(case, gap=0.0)
+    t, best = found.termination, whole.termination.objective
+    assert verify(case, found.plan, t.objective).ok
+    assert t.bound >= best - 1e-6 * abs(best)  # the LP bound caps the whole optimum
+    assert t.objective <= best + 1e-6 * abs(best)
+    assert (best - t.objective) / abs(t.objective) <= t.gap + 1e-9
+    assert t.status.value == ("optimal" if t.gap <= 1e-9 else "feasible")
+    assert len(found.decomposition.parts) == parts
+    assert found.decomposition.left_open == 0
+
+
+def test_a_must_fund_project_larger_than_its_share_is_decided_on_the_whole_case() -> None:
+    case = must_fund_case()
+    found = decompose_solve(case, 2, gap=0.0, scheduler=SCHEDULER[0])
+    outcome = found.decomposition
+    statuses = sorted(p.status for p in outcome.parts)
+    assert statuses == ["infeasible", "optimal"]
+    assert outcome.left_open == next(p.projects for p in outcome.parts if p.objective is None)
+    assert found.termination.objective == pytest.approx(15)
+    funded = set(found.plan.funded)
+    assert funded == {"big", "b", "c"}
+    assert verify(case, found.plan, 15).ok
+
+
+def test_cli_decompose_writes_the_decomposition_and_refuses_one_part(tmp_path) -> None:
+    path = tmp_path / "gen.json"
+    path.write_text(json.dumps(generate_case(40, resources=3, periods=6)))
+    runner = CliRunner()
+    args = ["solve", str(path), "--decompose", "2", "--scheduler", SCHEDULER[0], "--json", "-"]
+    done = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert done.exit_code == 0, done.output
+    document = json.loads(done.stdout)
+    found = document["decomposition"]
+    sizes = [p["projects"] for p in found["parts"]]
+    assert len(sizes) == 2
+    assert sum(sizes) == 40
+    assert found["bound_from"] == "LP relaxation of the whole case"
+    assert document["bound"] == pytest.approx(found["bound"])
+    assert document["checked"] is True
+    refused = runner.invoke(app, ["solve", str(path), "--decompose", "1"])
+    assert refused.exit_code == 2
