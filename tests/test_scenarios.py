@@ -333,3 +333,16 @@ def test_brackets_reach_keys_with_dots(load, case_dict) -> None:
 def test_append_an_id_to_a_plain_list(scenario) -> None:
     case = scenario({"path": "projects[search].excludes", "append": "chat"})
     assert case.projects_by_id["search"].excludes == ["video", "chat"]
+
+
+def test_a_valid_scenario_does_not_read_the_file_for_lines(load, case_dict, monkeypatch) -> None:
+    """Finding a line reads the whole file again (about 7 s for 10,000 projects): only a
+    problem needs one, so loading a valid case with a valid scenario never asks."""
+    from allocator.case.yamlio import LineFinder
+
+    def refuse(*_: Any) -> None:
+        raise AssertionError("a line was looked up with no problem to place")
+
+    monkeypatch.setattr(LineFinder, "line", refuse)
+    case = load(case_dict)
+    assert "budget-cut" in case.scenarios

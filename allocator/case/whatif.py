@@ -164,6 +164,8 @@ def _within(
 ) -> list[Problem]:
     """Restate problems of a changed case as problems of what made it (a scenario, a
     random factor's value)."""
+    if not inner:
+        return []  # locating reads the whole file's lines: only when there is a problem
     file, line = source.locate(loc)
     return [
         Problem(
