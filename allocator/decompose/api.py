@@ -14,12 +14,14 @@
    combined plan as the starting plan where the solver takes one. Projects of a part
    that found no plan (a must-fund project larger than its share, say) keep every
    choice here.
-5. Bound: the LP relaxation of the whole case's model, solved to optimality, bounds
+5. Bound: the LP relaxation of the whole case's model, solved to optimality by HiGHS
+   (``BOUND_SOLVER``, whichever backend solves the parts and the repair), bounds
    every plan of the whole case; the gap reported is the repaired plan's against it,
    never a part's own. The status is "optimal" only when that gap is within the gap
    asked for, "feasible" otherwise.
 
-With a time limit T, the parts get 0.6 T and the repair what is left after the bound.
+With a time limit T, the parts get 0.6 T (each part 0.6 T over the rounds the cluster
+needs for K parts) and the repair what is left after the bound.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from allocator.analysis.baseplan import BasePlan
+from allocator.backends.base import Backend
 from allocator.backends.capabilities import Feature
 from allocator.backends.options import DEFAULT_GAP, SolveOptions
 from allocator.backends.registry import DEFAULT_BACKEND, get_backend
@@ -45,6 +48,11 @@ from allocator.model.linear import LinearModel
 
 LP_TAKEN = 1e-6
 """A choice the LP relaxation takes more of than this stays open in the repair."""
+
+BOUND_SOLVER = "highs"
+"""The LP solver of the bound, in either backend: on the LP relaxation of 10,000
+generated projects OR-Tools' HiGHS took 3.5 s, PuLP's 7.3 s, GLOP 10.1 s and SCIP 9.6 s
+(docs/performance.md, "Large cases"); at 100,000 SCIP's LP ran for minutes."""
 
 PARTS_SHARE_OF_LIMIT = 0.6
 """The share of a time limit the parts may use; the bound and the repair get the rest."""
@@ -99,6 +107,7 @@ class Decomposition:
             "combined_objective": self.combined,
             "bound": self.bound,
             "bound_from": "LP relaxation of the whole case",
+            "bound_solver": BOUND_SOLVER,
             "left_open": self.left_open,
             "seconds": self.seconds,
         }
@@ -131,19 +140,16 @@ def decompose_solve(
     seconds["split"] = time.perf_counter() - clock - seconds["formulate"]
     say(f"solving {len(groups)} parts on Dask")
     tick = time.perf_counter()
-    outcomes = _solve_parts(case, groups, backend, options, scheduler, workers)
+    outcomes = _solve_parts(case, groups, backend, options, scheduler, workers, say)
     seconds["parts"] = time.perf_counter() - tick
     say("bounding: the LP relaxation of the whole case")
     tick = time.perf_counter()
-    bound, relaxed = lp_bound(engine, formulation.model, options)
+    bound, relaxed = lp_bound(engine, formulation.model, options, _left(time_limit, clock))
     seconds["bound"] = time.perf_counter() - tick
     say("repairing the combined plan on the whole case")
     tick = time.perf_counter()
     model, start, left_open = restricted(formulation, outcomes, relaxed)
-    solver_name = options.solver or engine.default_solver
-    takes_start = engine.capabilities(solver_name).supports(Feature.HINTS)
-    repair_options = replace(options, time_limit=_left(time_limit, clock))
-    solved = engine.solve(model, repair_options, start=start if takes_start else None)
+    solved = _repair(engine, model, start, replace(options, time_limit=_left(time_limit, clock)))
     seconds["solve"] = time.perf_counter() - tick
     termination = whole_termination(solved.termination, bound, gap, len(groups))
     termination = replace(termination, seconds=time.perf_counter() - clock)
@@ -161,6 +167,16 @@ def decompose_solve(
     return replace(result, decomposition=found)
 
 
+def _repair(
+    engine: Backend, model: LinearModel, start: np.ndarray, options: SolveOptions
+) -> SolveResult:
+    """``model`` solved, from ``start`` where the solver takes a starting plan."""
+    takes_start = engine.capabilities(options.solver or engine.default_solver).supports(
+        Feature.HINTS
+    )
+    return engine.solve(model, options, start=start if takes_start else None)
+
+
 def _left(time_limit: float | None, since: float) -> float | None:
     """What is left of ``time_limit`` (at least a second) after ``since``."""
     if time_limit is None:
@@ -175,20 +191,35 @@ def _solve_parts(
     options: SolveOptions,
     scheduler: str | None,
     workers: int | None,
+    say: Progress,
 ) -> list[PartOutcome]:
-    """Every part solved on the Dask engine (a local cluster, or ``scheduler``'s)."""
+    """Every part solved on the Dask engine (a local cluster, or ``scheduler``'s). With a
+    time limit T, each part may take 0.6 T over the rounds the cluster needs (parts over
+    worker threads, rounded up)."""
     from allocator.hedging.pool import future_pool  # Dask is loaded only when used
 
     total = len(case.projects)
-    part_limit = None if options.time_limit is None else PARTS_SHARE_OF_LIMIT * options.time_limit
-    part_options = replace(options, time_limit=part_limit)
-    jobs = [
-        (k, part_case(case, ids, len(ids) / total, k), len(ids) / total, backend, part_options)
-        for k, ids in enumerate(groups)
-    ]
-    labels = [f"part-{k + 1}" for k in range(len(jobs))]
-    with future_pool(scheduler, workers, len(jobs)) as pool:
-        return pool.map(solve_part, jobs, labels)
+    labels = [f"part {k + 1}" for k in range(len(groups))]
+    finished: list[str] = []
+
+    def done(label: str) -> None:
+        finished.append(label)
+        say(f"{label} solved ({len(finished)} of {len(groups)})")
+
+    with future_pool(scheduler, workers, len(groups)) as pool:
+        slots = max(1, sum(pool.client.nthreads().values()))
+        rounds = -(-len(groups) // slots)
+        part_limit = (
+            None
+            if options.time_limit is None
+            else PARTS_SHARE_OF_LIMIT * options.time_limit / rounds
+        )
+        part_options = replace(options, time_limit=part_limit)
+        jobs = [
+            (k, part_case(case, ids, len(ids) / total, k), len(ids) / total, backend, part_options)
+            for k, ids in enumerate(groups)
+        ]
+        return pool.map(solve_part, jobs, labels, done)
 
 
 def solve_part(job: tuple[int, Case, float, str, SolveOptions]) -> PartOutcome:
@@ -210,12 +241,13 @@ def solve_part(job: tuple[int, Case, float, str, SolveOptions]) -> PartOutcome:
 
 
 def lp_bound(
-    engine: Any, model: LinearModel, options: SolveOptions
+    engine: Backend, model: LinearModel, options: SolveOptions, time_limit: float | None = None
 ) -> tuple[float | None, np.ndarray | None]:
     """The optimum of ``model`` with every column continuous, a bound on every plan, and
-    its values (both None unless the LP is solved to optimality)."""
+    its values (both None unless the LP is solved to optimality within ``time_limit``)."""
     relaxed = replace(model, integer=np.zeros_like(model.integer))
-    answer = engine.solve(relaxed, replace(options, relative_gap=0.0, time_limit=None))
+    lp_options = replace(options, relative_gap=0.0, time_limit=time_limit, solver=BOUND_SOLVER)
+    answer = engine.solve(relaxed, lp_options)
     if answer.termination.status is not SolveStatus.OPTIMAL:
         return None, None
     return answer.termination.objective, answer.values
