@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -162,32 +162,25 @@ def _solve(
     """Run the solve with a spinner; the solver's own output is shown only with ``verbose``.
     With ``parts``, the case is solved by parts (``allocator.decompose``)."""
     with spinner(err, "Solving", time_limit) as say, solver_output(verbose):
+        common: dict[str, Any] = {
+            "scenario": scenario,
+            "backend": backend,
+            "solver": solver,
+            "time_limit": time_limit,
+            "gap": gap,
+            "threads": threads,
+            "progress": lambda text: say(text[0].upper() + text[1:]),
+        }
         if parts is not None:
             return decompose_solve(
                 case,
                 parts.count,
                 seed=parts.seed,
-                scenario=scenario,
-                backend=backend,
-                solver=solver,
-                time_limit=time_limit,
-                gap=gap,
-                threads=threads,
                 scheduler=parts.scheduler,
                 workers=parts.workers,
-                progress=lambda text: say(text[0].upper() + text[1:]),
+                **common,
             )
-        return solve_case(
-            case,
-            scenario=scenario,
-            backend=backend,
-            solver=solver,
-            time_limit=time_limit,
-            gap=gap,
-            threads=threads,
-            verbose=verbose,
-            progress=lambda text: say(text[0].upper() + text[1:]),
-        )
+        return solve_case(case, verbose=verbose, **common)
 
 
 def _write_csv(err: Console, folder: Path, result: Result) -> None:

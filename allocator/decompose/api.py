@@ -7,18 +7,18 @@
 3. Combine: add the parts' plans up column by column in the whole case's model (the
    columns matched by family and case ids, ``BasePlan``), each binary column capped at
    1; that is the parts' plan of the whole case, POP's sum of allocations.
-4. Bound (step 5) first, then repair on the whole case: its model with every project of
-   a solved part held to the level and start its part chose, or to a choice the LP
-   relaxation takes any of, or to nothing (any project may still be dropped, any shared
-   decision changes: the neighbourhood of RINS, relaxation-induced), solved with the
-   combined plan as the starting plan where the solver takes one. Projects of a part
-   that found no plan (a must-fund project larger than its share, say) keep every
-   choice here.
-5. Bound: the LP relaxation of the whole case's model, solved to optimality by HiGHS
-   (``BOUND_SOLVER``, whichever backend solves the parts and the repair), bounds
-   every plan of the whole case; the gap reported is the repaired plan's against it,
-   never a part's own. The status is "optimal" only when that gap is within the gap
-   asked for, "feasible" otherwise.
+4. Bound: the LP relaxation of the whole case's model, solved to optimality by HiGHS
+   (``BOUND_SOLVER``, whichever backend solves the parts and the repair), bounds every
+   plan of the whole case.
+5. Repair on the whole case: its model with every project of a solved part held to the
+   level and start its part chose, or to a choice the LP relaxation takes any of, or to
+   nothing (any project may still be dropped, any shared decision changes: the
+   neighbourhood of RINS, relaxation-induced), solved with the combined plan as the
+   starting plan where the solver takes one. Projects of a part that found no plan (a
+   must-fund project larger than its share, say) keep every choice here.
+6. Report: the gap is the repaired plan's against the bound of step 4, never a part's
+   own. The status is "optimal" only when that gap is within the gap asked for,
+   "feasible" otherwise.
 
 With a time limit T, the parts get 0.6 T (each part 0.6 T over the rounds the cluster
 needs for K parts) and the repair what is left after the bound.
