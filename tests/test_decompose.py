@@ -49,7 +49,7 @@ def linked_case():
     return build_case(data, Source("linked.json"))
 
 
-def must_fund_case():
+def must_fund_case(gpus: float = 10):
     def project(ident: str, value: float, gpus: float, **more: Any) -> dict[str, Any]:
         return {"id": ident, "value": value, "demand": {"gpu": gpus}, **more}
 
@@ -57,7 +57,7 @@ def must_fund_case():
         "name": "must-fund-split",
         "periods": ["Q1"],
         "resources": [{"id": "gpu"}],
-        "supply": [{"id": "cloud", "resource": "gpu", "capacity": 10}],
+        "supply": [{"id": "cloud", "resource": "gpu", "capacity": gpus}],
         "budget": {"amounts": 100},
         "projects": [
             project("big", 10, 8, must_fund=True),
@@ -192,3 +192,13 @@ def test_cli_decompose_writes_the_decomposition_and_refuses_one_part(tmp_path) -
     assert document["checked"] is True
     refused = runner.invoke(app, ["solve", str(path), "--decompose", "1"])
     assert refused.exit_code == 2
+
+
+def test_an_infeasible_case_is_reported_infeasible_by_parts_too() -> None:
+    """The contract offers 7 GPUs and ``big`` must have 8: no plan. The part without
+    ``big`` has one; the repair cannot place ``big``; the whole case's LP relaxation is
+    infeasible too, which proves the case is."""
+    found = decompose_solve(must_fund_case(gpus=7), 2, gap=0.0, scheduler=SCHEDULER[0])
+    assert found.termination.status.value == "infeasible"
+    assert found.plan is None
+    assert "LP relaxation of the whole case is infeasible" in found.termination.message

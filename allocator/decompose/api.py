@@ -144,14 +144,15 @@ def decompose_solve(
     seconds["parts"] = time.perf_counter() - tick
     say("bounding: the LP relaxation of the whole case")
     tick = time.perf_counter()
-    bound, relaxed = lp_bound(engine, formulation.model, options, _left(time_limit, clock))
+    bound = lp_bound(engine, formulation.model, options, _left(time_limit, clock))
     seconds["bound"] = time.perf_counter() - tick
     say("repairing the combined plan on the whole case")
     tick = time.perf_counter()
-    model, start, left_open = restricted(formulation, outcomes, relaxed)
+    model, start, left_open = restricted(formulation, outcomes, bound.values)
     solved = _repair(engine, model, start, replace(options, time_limit=_left(time_limit, clock)))
     seconds["solve"] = time.perf_counter() - tick
-    termination = whole_termination(solved.termination, bound, gap, len(groups))
+    held = bool((model.upper < formulation.model.upper).any())
+    termination = whole_termination(solved.termination, bound, gap, len(groups), held)
     termination = replace(termination, seconds=time.perf_counter() - clock)
     result = checked_result(
         case,
@@ -163,7 +164,7 @@ def decompose_solve(
         seconds=seconds,
     )
     combined = sum(o.objective or 0.0 for o in outcomes)
-    found = Decomposition(tuple(outcomes), seed, combined, bound, left_open, seconds)
+    found = Decomposition(tuple(outcomes), seed, combined, bound.value, left_open, seconds)
     return replace(result, decomposition=found)
 
 
@@ -240,17 +241,28 @@ def solve_part(job: tuple[int, Case, float, str, SolveOptions]) -> PartOutcome:
     return PartOutcome(k, len(case.projects), share, t.status.value, t.objective, t.seconds, plan)
 
 
+@dataclass(frozen=True)
+class LpBound:
+    """The LP relaxation's answer: its optimum (a bound on every plan) and values, both
+    None unless it was solved to optimality; ``infeasible`` when it has no solution,
+    which proves the case has none."""
+
+    value: float | None
+    values: np.ndarray | None
+    infeasible: bool
+
+
 def lp_bound(
     engine: Backend, model: LinearModel, options: SolveOptions, time_limit: float | None = None
-) -> tuple[float | None, np.ndarray | None]:
-    """The optimum of ``model`` with every column continuous, a bound on every plan, and
-    its values (both None unless the LP is solved to optimality within ``time_limit``)."""
+) -> LpBound:
+    """``model`` with every column continuous, solved within ``time_limit``."""
     relaxed = replace(model, integer=np.zeros_like(model.integer))
     lp_options = replace(options, relative_gap=0.0, time_limit=time_limit, solver=BOUND_SOLVER)
     answer = engine.solve(relaxed, lp_options)
-    if answer.termination.status is not SolveStatus.OPTIMAL:
-        return None, None
-    return answer.termination.objective, answer.values
+    status = answer.termination.status
+    if status is not SolveStatus.OPTIMAL:
+        return LpBound(None, None, status is SolveStatus.INFEASIBLE)
+    return LpBound(answer.termination.objective, answer.values, False)
 
 
 def restricted(
@@ -284,14 +296,23 @@ def restricted(
 
 
 def whole_termination(
-    repaired: Termination, bound: float | None, gap: float, parts: int
+    repaired: Termination, lp: LpBound, gap: float, parts: int, held: bool
 ) -> Termination:
     """The repaired plan's termination with the whole case's bound: "optimal" only when
-    the plan is within ``gap`` of that bound."""
+    the plan is within ``gap`` of that bound. Without a plan: infeasible when the LP
+    relaxation is; the repair's own answer when it ``held`` nothing (it solved the whole
+    case's model); else "no plan", saying the parts could not be repaired."""
+    bound = lp.value
     if not repaired.status.has_solution:
+        if lp.infeasible:
+            message = "the LP relaxation of the whole case is infeasible: so is the case"
+            return replace(repaired, status=SolveStatus.INFEASIBLE, message=message)
+        if not held:  # the repair was the whole case's own model: its answer is the case's
+            return replace(repaired, bound=bound)
+        said = f": {repaired.message}" if repaired.message else ""
         message = (
             f"the {parts} parts' plans could not be repaired into a plan of the whole case "
-            f"({repaired.status.value}: {repaired.message}); solve it without --decompose"
+            f"({repaired.status.value}{said}); solve it without --decompose"
         )
         return replace(repaired, status=SolveStatus.NO_SOLUTION, bound=bound, message=message)
     achieved = relative_gap(repaired.objective, bound)

@@ -62,7 +62,7 @@ def status_words(t: Termination) -> str:
         why = "interrupted" if t.interrupted else why
         return f"feasible, not proven optimal ({why})"
     if t.status is SolveStatus.NO_SOLUTION:
-        return "no plan found within the time limit"
+        return "no plan found" + (" within the time limit" if t.limit_reached else "")
     if t.status is SolveStatus.INFEASIBLE:
         return "infeasible: no plan keeps every rule of the case"
     return t.status.value
