@@ -104,9 +104,8 @@ class NotingRunner(Runner):
     ) -> Result:
         """Solve as ``Runner`` does, and note whether a start went with it."""
         result = super().resolve(case, formulation, model, scenario, seconds)
-        hinted = self.warm and self.base is not None
         with open(Path(self.log, f"{os.getpid()}.txt"), "a", encoding="utf-8") as notes:
-            notes.write(f"{int(hinted)}\n")
+            notes.write(f"{int(self.starts_warm)}\n")
         return result
 
 

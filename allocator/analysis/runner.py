@@ -108,6 +108,11 @@ class Runner:
         start them from it."""
         return self.minimal or self.warm
 
+    @property
+    def starts_warm(self) -> bool:
+        """Whether ``resolve`` hands the solver the base plan as a starting plan."""
+        return self.warm and self.base is not None
+
     def solve(self, case: Case, scenario: str | None = None) -> Result:
         """Formulate and solve ``case`` (with ``scenario`` applied); the plan is checked."""
         case, formulation, seconds = formulated(case, scenario)
@@ -123,7 +128,7 @@ class Runner:
     ) -> Result:
         """Solve ``model``, a variant of ``formulation`` (other bounds), as the module
         docstring says; the plan is checked. ``seconds``: steps timed before."""
-        start = self.base.start_for(model) if self.warm and self.base is not None else None
+        start = self.base.start_for(model) if self.starts_warm else None
         result = solve_formulation(
             case,
             formulation,
