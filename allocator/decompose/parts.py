@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from allocator.case.model import Case
-from allocator.case.projects import Project
 from allocator.errors import InputError
 
 
@@ -26,7 +25,7 @@ def split(case: Case, parts: int, seed: int = 0) -> list[list[str]]:
     groups = linked_groups(case)
     strata: dict[tuple[str, str], list[list[int]]] = {}
     for group in groups:
-        strata.setdefault(_stratum(case.projects[group[0]], case, group), []).append(group)
+        strata.setdefault(_stratum(case, group), []).append(group)
     rng = np.random.default_rng(seed)
     load = np.zeros(parts, dtype=np.int64)
     members: list[list[int]] = [[] for _ in range(parts)]
@@ -62,7 +61,7 @@ def linked_groups(case: Case) -> list[list[int]]:
     return list(groups.values())
 
 
-def _stratum(first: Project, case: Case, group: list[int]) -> tuple[str, str]:
+def _stratum(case: Case, group: list[int]) -> tuple[str, str]:
     """(category of the group's first project, the resource the group needs most)."""
     need: dict[str, float] = {}
     for i in group:
@@ -72,4 +71,4 @@ def _stratum(first: Project, case: Case, group: list[int]) -> tuple[str, str]:
                 peak = max(peak) if isinstance(peak, list) else peak
                 need[resource] = need.get(resource, 0.0) + float(peak)
     resource = max(sorted(need), key=need.__getitem__) if need else ""
-    return first.category, resource
+    return case.projects[group[0]].category, resource

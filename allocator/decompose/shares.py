@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from allocator.case.model import Case
+from allocator.case.supply import Supply
 
 
 def scaled(series: Any, share: float) -> Any:
@@ -64,7 +65,7 @@ def part_case(case: Case, projects: list[str], share: float, part: int) -> Case:
     return Case.model_construct(**fields)
 
 
-def _supply(option: Any, share: float) -> Any:
+def _supply(option: Supply, share: float) -> Supply:
     return option.model_copy(
         update={
             "capacity": scaled(option.capacity, share),
