@@ -8,6 +8,8 @@ limits, earmarks).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
@@ -16,11 +18,13 @@ from rich.text import Text
 from allocator.backends.termination import SolveStatus, Termination
 from allocator.case.model import Case
 from allocator.case.money import Funding
-from allocator.decompose.api import Decomposition
 from allocator.engine import Result
 from allocator.numbers import amount, percent, plural, short
 from allocator.plan import Plan
 from allocator.report import tables
+
+if TYPE_CHECKING:
+    from allocator.decompose.api import Decomposition
 
 MAX_RESOURCES = 4
 """Resources shown side by side in the capacity table."""
