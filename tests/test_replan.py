@@ -187,6 +187,7 @@ def test_a_frozen_past_the_updated_case_cannot_carry_exits_3(files, tmp_path) ->
     assert code == 3
     assert "the decisions frozen through Q1 cannot all be kept" in err
     assert "gpu in Q1: projects need 5 more units than all supply can deliver (needed by a)" in err
+    assert "it would need" not in err  # each explanation line already says what needs what
     document = json.loads(out.read_text())
     assert document["status"] == "infeasible"
     changes = document["explanation"]["changes"]

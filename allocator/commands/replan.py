@@ -147,7 +147,7 @@ def _exit(err: Console, found: Replan, case_file: Path, freeze_through: str) -> 
     if status is SolveStatus.INFEASIBLE:
         reasons = list(found.conflicts)
         if found.explanation is not None:
-            reasons += [f"it would need {t}" for t in found.explanation.changes["text"]]
+            reasons += list(found.explanation.changes["text"])  # each says what would need what
         fail(
             err,
             f"the decisions frozen through {freeze_through} cannot all be kept under "
