@@ -126,7 +126,7 @@ def test_infeasible_case_exits_3_and_says_so(runner, tmp_path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--backend", "nope"], "no backend named 'nope' (backends: ortools, pulp)"),
+        (["--backend", "nope"], "no backend named 'nope' (backends: ortools, pulp, highs)"),
         (["--solver", "gurobi"], "available: scip, highs, cp-sat"),
         (["--scenario", "nope"], "no scenario named 'nope'"),
         (["--gap", "2"], "Invalid value"),

@@ -74,3 +74,22 @@ class Outcome:
     """The solver's version, where its answer names it."""
     duals: np.ndarray | None = field(default=None, repr=False)
     reduced_costs: np.ndarray | None = field(default=None, repr=False)
+
+
+HIGHS_CONDITIONS: dict[str, Condition] = {
+    "kOptimal": Condition.OPTIMAL,
+    "kTimeLimit": Condition.TIME_LIMIT,
+    "kIterationLimit": Condition.STOPPED,
+    "kSolutionLimit": Condition.STOPPED,
+    "kInterrupt": Condition.STOPPED,
+    "kHighsInterrupt": Condition.STOPPED,
+    "kObjectiveBound": Condition.STOPPED,
+    "kObjectiveTarget": Condition.STOPPED,
+    "kMemoryLimit": Condition.STOPPED,
+    "kInfeasible": Condition.INFEASIBLE,
+    "kUnbounded": Condition.INFEASIBLE_OR_UNBOUNDED,  # UNBOUNDED with a feasible point
+    "kUnboundedOrInfeasible": Condition.INFEASIBLE_OR_UNBOUNDED,
+}
+"""HiGHS's model status (by name) -> our condition, for every backend that runs HiGHS
+itself (``pulp``, ``highs``); any other status is ERROR. (HiGHS's interrupts
+come from its callbacks, which are not used; Ctrl-C is noted by the backend.)"""

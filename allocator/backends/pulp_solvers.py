@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 import pulp
 
 from allocator.backends.capabilities import GENERAL, Capabilities, Feature
-from allocator.backends.conditions import Condition, Outcome
+from allocator.backends.conditions import HIGHS_CONDITIONS, Condition, Outcome
 from allocator.model.linear import LinearModel
 
 Reader = Callable[[pulp.LpProblem, LinearModel, "float | None", str, float], tuple[Outcome, bool]]
@@ -148,24 +148,6 @@ def cbc_bound(log: str, model: LinearModel) -> float | None:
         return None
     widen = CBC_BOUND_ROUNDING if model.maximize else -CBC_BOUND_ROUNDING
     return value + widen + model.objective_offset
-
-
-HIGHS_CONDITIONS: dict[str, Condition] = {
-    "kOptimal": Condition.OPTIMAL,
-    "kTimeLimit": Condition.TIME_LIMIT,
-    "kIterationLimit": Condition.STOPPED,
-    "kSolutionLimit": Condition.STOPPED,
-    "kInterrupt": Condition.STOPPED,
-    "kHighsInterrupt": Condition.STOPPED,
-    "kObjectiveBound": Condition.STOPPED,
-    "kObjectiveTarget": Condition.STOPPED,
-    "kMemoryLimit": Condition.STOPPED,
-    "kInfeasible": Condition.INFEASIBLE,
-    "kUnbounded": Condition.INFEASIBLE_OR_UNBOUNDED,  # UNBOUNDED with a feasible point
-    "kUnboundedOrInfeasible": Condition.INFEASIBLE_OR_UNBOUNDED,
-}
-"""HiGHS's model status -> our condition; any other status is ERROR. (HiGHS's interrupts
-come from its callbacks, which are not used; Ctrl-C is noted by the backend.)"""
 
 
 def read_highs(

@@ -9,6 +9,7 @@ from allocator.backends.base import Backend, BackendError
 BACKENDS: dict[str, tuple[str, str]] = {
     "ortools": ("allocator.backends.ortools_backend", "OrToolsBackend"),
     "pulp": ("allocator.backends.pulp_backend", "PulpBackend"),
+    "highs": ("allocator.backends.highs_backend", "HighsBackend"),
 }
 """Backend name -> (module, class). The first is the default."""
 

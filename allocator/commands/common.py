@@ -54,7 +54,9 @@ BackendName = Annotated[
 ]
 SolverName = Annotated[
     str | None,
-    typer.Option(help="Solver of the backend (ortools: scip, highs, cp-sat; pulp: cbc, ...)."),
+    typer.Option(
+        help="Solver of the backend (ortools: scip, highs, cp-sat; pulp: cbc, ...; highs: highs)."
+    ),
 ]
 TimeLimit = Annotated[
     float | None, typer.Option("--time-limit", min=0.001, help="Seconds before stopping a solve.")
