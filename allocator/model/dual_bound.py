@@ -1,0 +1,198 @@
+"""A proven bound on a model's optimum from any row multipliers: the Lagrangian bound.
+
+For ``maximise c @ x + c0`` subject to ``rl <= A @ x <= ru`` and ``l <= x <= u``, and
+any multipliers y (read as d objective / d bound: y_i > 0 prices row i's upper bound,
+y_i < 0 its lower one), every x that keeps the rows has
+
+    c @ x  <=  c @ x + sum_i y_i (b_i - a_i @ x)        b_i = ru_i if y_i > 0, else rl_i
+           =   y @ b + (c - A^T y) @ x
+           <=  y @ b + sum_j max(d_j l_j, d_j u_j),     d = c - A^T y,
+
+because each added term is >= 0 for such x. So ``lagrangian_bound(model, y)`` bounds
+every plan, integer or not, whatever y is: y decides only how tight the bound is. At
+the LP relaxation's optimal duals it equals the LP optimum (LP duality); a
+minimisation is the maximisation of -c, with -y. A multiplier on an infinite row bound
+is dropped (taken as 0); a column whose reduced cost points at an infinite bound makes
+the bound infinite, so columns are first given the finite bounds their rows imply
+(``implied_bounds``; a bound every feasible x keeps changes no plan).
+
+``tighten`` makes the bound as small as it can be along the multipliers of a family of
+rows that share no column (each project's one-choice row, say), all at once: along one
+row's multiplier t the bound is convex and piecewise linear, with slope rb(t) - S(t),
+where S(t) = sum_j a_j x_j(t) is the row's activity at the columns' bound-maximising
+values (non-increasing in t) and rb(t) its upper bound for t > 0, lower for t < 0. So
+the best t is 0 when rl <= S(0) <= ru, else the breakpoint d_j / a_j where S crosses
+the bound it breaks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from allocator.model.linear import Family, LinearModel
+
+IMPLIED_PASSES = 3
+"""Rounds of implied-bound propagation (a bound found in one round can bound another)."""
+
+
+def lagrangian_bound(
+    model: LinearModel, y: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> float:
+    """The bound above (an upper bound for a maximisation, a lower one for a
+    minimisation) at multipliers ``y`` (d objective / d bound), with column bounds
+    ``lower``/``upper`` (the model's, or tighter implied ones); +-inf when a reduced cost
+    points at an infinite column bound."""
+    sign = 1.0 if model.maximize else -1.0
+    y = _usable(model, sign * np.asarray(y, dtype=float))
+    rows = np.where(y > 0, model.row_upper, model.row_lower)
+    priced = y != 0
+    d = sign * model.objective - model.matrix.T @ y
+    best = _column_best(d, lower, upper)
+    value = float(y[priced] @ rows[priced]) + best
+    return sign * value + model.objective_offset
+
+
+def _usable(model: LinearModel, y: np.ndarray) -> np.ndarray:
+    """``y`` with each multiplier on an infinite row bound set to 0, and NaN as 0."""
+    y = np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0)
+    y[(y > 0) & ~np.isfinite(model.row_upper)] = 0.0
+    y[(y < 0) & ~np.isfinite(model.row_lower)] = 0.0
+    return y
+
+
+def _column_best(d: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
+    """sum_j max over l_j <= x_j <= u_j of d_j x_j (inf when some d_j points at an
+    infinite bound)."""
+    up, down = d > 0, d < 0
+    if (up & ~np.isfinite(upper)).any() or (down & ~np.isfinite(lower)).any():
+        return float("inf")
+    return float(d[up] @ upper[up] + d[down] @ lower[down])
+
+
+def implied_bounds(model: LinearModel) -> tuple[np.ndarray, np.ndarray]:
+    """Column bounds no feasible x can leave, from each row on its own: a_ij x_j <=
+    ru_i - (the least the row's other terms can add), and the same from rl_i, for the
+    columns whose own bounds are infinite (``IMPLIED_PASSES`` rounds)."""
+    lower, upper = model.lower.astype(float), model.upper.astype(float)
+    entries = model.matrix.tocoo()
+    rows, cols, a = entries.row, entries.col, entries.data
+    for _ in range(IMPLIED_PASSES):
+        open_up, open_down = ~np.isfinite(upper), ~np.isfinite(lower)
+        if not (open_up.any() or open_down.any()):
+            break
+        least = np.where(a > 0, a * lower[cols], a * upper[cols])
+        most = np.where(a > 0, a * upper[cols], a * lower[cols])
+        for side, others, bound in ((1.0, least, model.row_upper), (-1.0, most, model.row_lower)):
+            rest = _rest(others, rows, model.num_constraints)
+            limit = np.where(np.isfinite(rest), bound[rows] - rest, np.nan)
+            # side * a_ij x_j <= side * limit: an upper bound when side * a > 0, else lower
+            with np.errstate(invalid="ignore", divide="ignore"):
+                value = limit / a
+            found = np.isfinite(value) & np.isfinite(bound[rows])
+            to_up = found & (side * a > 0) & open_up[cols]
+            to_down = found & (side * a < 0) & open_down[cols]
+            np.minimum.at(upper, cols[to_up], value[to_up])
+            np.maximum.at(lower, cols[to_down], value[to_down])
+    return lower, upper
+
+
+def _rest(terms: np.ndarray, rows: np.ndarray, num_rows: int) -> np.ndarray:
+    """For each entry, the sum of its row's other ``terms`` (inf or -inf where one of the
+    others is infinite, NaN where they are infinite both ways)."""
+    finite = np.isfinite(terms)
+    total = np.bincount(rows, np.where(finite, terms, 0.0), num_rows)
+    plus = np.bincount(rows, terms == np.inf, num_rows)[rows] - (terms == np.inf)
+    minus = np.bincount(rows, terms == -np.inf, num_rows)[rows] - (terms == -np.inf)
+    rest = total[rows] - np.where(finite, terms, 0.0)
+    rest = np.where(plus > 0, np.inf, rest)
+    rest = np.where(minus > 0, -np.inf, rest)
+    return np.where((plus > 0) & (minus > 0), np.nan, rest)
+
+
+def disjoint_families(model: LinearModel) -> list[Family]:
+    """The row families none of whose columns is in two of its rows."""
+    found = []
+    for family in model.constraints:
+        block = model.matrix[family.slice]
+        if block.nnz and np.bincount(block.indices, minlength=model.num_variables).max() <= 1:
+            found.append(family)
+    return found
+
+
+def tighten(
+    model: LinearModel,
+    y: np.ndarray,
+    family: Family,
+    lower: np.ndarray,
+    upper: np.ndarray,
+) -> np.ndarray:
+    """``y`` with the multipliers of ``family`` (rows that share no column) each set to
+    where the bound is least along it, the others held (see the module docstring). A
+    row with an infinite column bound among its terms keeps its multiplier."""
+    sign = 1.0 if model.maximize else -1.0
+    y = _usable(model, sign * np.asarray(y, dtype=float))
+    block = sp.csr_matrix(model.matrix[family.slice])
+    d = sign * model.objective - model.matrix.T @ y
+    rows = np.repeat(np.arange(family.size), np.diff(block.indptr))
+    cols, a = block.indices, block.data
+    own = d[cols] + y[family.slice][rows] * a  # reduced cost without this row's term
+    best = _best_multipliers(
+        own / a,
+        np.abs(a) * (upper[cols] - lower[cols]),
+        np.maximum(a * upper[cols], a * lower[cols]),
+        rows,
+        model.row_lower[family.slice],
+        model.row_upper[family.slice],
+    )
+    keep = ~np.isfinite(best)
+    y[family.slice] = np.where(keep, y[family.slice], best)
+    return sign * y
+
+
+def _best_multipliers(
+    breaks: np.ndarray,
+    drops: np.ndarray,
+    highs: np.ndarray,
+    rows: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+) -> np.ndarray:
+    """Per row, the t minimising t * rb(t) + sum_j (terms): S(t) = sum highs - the drops
+    of the entries whose break is below t; NaN where the row cannot be settled (an
+    infinite drop, or a bound S never meets)."""
+    with np.errstate(invalid="ignore"):  # inf - inf where a drop is infinite: unsettled
+        return _crossings(breaks, drops, highs, rows, row_lower, row_upper)
+
+
+def _crossings(
+    breaks: np.ndarray,
+    drops: np.ndarray,
+    highs: np.ndarray,
+    rows: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+) -> np.ndarray:
+    """``_best_multipliers``' arithmetic."""
+    count = row_lower.shape[0]
+    order = np.lexsort((breaks, rows))
+    breaks, drops, rows = breaks[order], drops[order], rows[order]
+    start = np.bincount(rows, highs, count)  # S(-inf)
+    dropped = np.cumsum(drops)
+    first = np.searchsorted(rows, np.arange(count))
+    dropped -= np.concatenate([[0.0], dropped])[first][rows]  # within the row
+    after = start[rows] - dropped  # S just above each break
+    before = after + drops  # S just below it
+    at_zero_up = start - np.bincount(rows, np.where(breaks <= 0, drops, 0.0), count)
+    at_zero_down = start - np.bincount(rows, np.where(breaks < 0, drops, 0.0), count)
+    up = at_zero_up > row_upper  # the upper bound is broken at 0: t > 0
+    down = ~up & (at_zero_down < row_lower)  # the lower one: t < 0
+    rise = np.full(count, np.inf)
+    ok = up[rows] & (breaks > 0) & (after <= row_upper[rows])
+    np.minimum.at(rise, rows[ok], breaks[ok])
+    fall = np.full(count, -np.inf)
+    ok = down[rows] & (breaks < 0) & (before >= row_lower[rows])
+    np.maximum.at(fall, rows[ok], breaks[ok])
+    best = np.where(up, rise, np.where(down, fall, 0.0))
+    unsettled = np.bincount(rows, ~np.isfinite(drops), count) > 0
+    return np.where(unsettled | ~np.isfinite(best), np.nan, best)
