@@ -18,7 +18,6 @@ import pandas as pd
 
 from allocator.case.model import Case
 from allocator.case.projects import Level
-from allocator.case.series import active_values
 from allocator.case.timing import active_length, periods_past_end, start_options
 
 
@@ -89,13 +88,36 @@ def level_series(case: Case, series_of: Callable[[Level], Any]) -> tuple[np.ndar
     levels = [level for project in case.projects for level in project.all_levels]
     by_offset = np.full((len(levels), horizon), np.nan)
     by_period = np.zeros((len(levels), horizon))
+    scalar_rows: list[int] = []
+    scalars: list[float] = []
+    list_rows: list[int] = []
+    lists: list[list[float]] = []
     for row, level in enumerate(levels):
         series = series_of(level)
-        if isinstance(series, dict):
+        if isinstance(series, int | float):  # the common cases, set in one step below
+            scalar_rows.append(row)
+            scalars.append(series)
+        elif isinstance(series, dict):
             by_period[row] = [series.get(label, 0.0) for label in case.periods]
         else:
-            by_offset[row] = active_values(series, case.periods, 0, horizon)
+            list_rows.append(row)
+            lists.append(list(series[:horizon]))
+    by_offset[scalar_rows] = np.asarray(scalars, dtype=float).reshape(-1, 1)
+    _set_lists(by_offset, list_rows, lists)
     return by_offset, by_period
+
+
+def _set_lists(by_offset: np.ndarray, rows: list[int], lists: list[list[float]]) -> None:
+    """Row ``rows[i]`` of ``by_offset`` := ``lists[i]`` read by offset, its last entry
+    holding to the end of the row; lists of one length are set in one step."""
+    horizon = by_offset.shape[1]
+    by_length: dict[int, list[int]] = {}
+    for i, values in enumerate(lists):
+        by_length.setdefault(len(values), []).append(i)
+    for length, members in by_length.items():
+        block = np.asarray([lists[i] for i in members], dtype=float).reshape(len(members), length)
+        held = np.minimum(np.arange(horizon), length - 1)
+        by_offset[[rows[i] for i in members]] = block[:, held]
 
 
 def _expand(
