@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,12 @@ def over(amount: float, limit: float, *scale: float) -> bool:
     of the numbers the rule adds up.
     """
     size = max(1.0, abs(amount), abs(limit), *(abs(s) for s in scale))
+    return amount - limit > TOLERANCE * size
+
+
+def over_many(amount: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """``over`` elementwise, for arrays of amounts and limits of one shape."""
+    size = np.maximum(1.0, np.maximum(np.abs(amount), np.abs(limit)))
     return amount - limit > TOLERANCE * size
 
 
@@ -82,4 +89,37 @@ class Decisions:
         if project.duration is not None:
             n = min(n, project.duration)
         out[start : start + n] = active_values(series, case.periods, start, n)
+        return out
+
+    def series_matrix(
+        self, project_ids: list[str], what: str, resource: str | None = None
+    ) -> np.ndarray:
+        """``series`` of many funded projects at once, one row each: constant series set
+        in one step, lists and maps row by row (the same reading as ``active_values``)."""
+        case = self.case
+        horizon = len(case.periods)
+        out = np.zeros((len(project_ids), horizon))
+        rows, values, starts, ends = [], [], [], []
+        for i, pid in enumerate(project_ids):
+            level_id, start = self.funded[pid]
+            project = case.projects_by_id[pid]
+            level = next(lv for lv in project.all_levels if lv.id == level_id)
+            series = level.demand.get(resource, 0.0) if what == "demand" else getattr(level, what)
+            n = horizon - start
+            if project.duration is not None:
+                n = min(n, project.duration)
+            if isinstance(series, int | float):
+                rows.append(i)
+                values.append(float(series))
+                starts.append(start)
+                ends.append(start + n)
+            elif isinstance(series, Mapping):
+                out[i, start : start + n] = active_values(series, case.periods, start, n)
+            else:  # a list, read by offset, its last entry holding
+                entries = np.asarray(series, dtype=float)
+                out[i, start : start + n] = entries[np.minimum(np.arange(n), entries.size - 1)]
+        t = np.arange(horizon)
+        first = np.array(starts, dtype=int).reshape(-1, 1)
+        stop = np.array(ends, dtype=int).reshape(-1, 1)
+        out[rows] = np.array(values).reshape(-1, 1) * ((t >= first) & (t < stop))
         return out

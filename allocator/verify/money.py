@@ -50,9 +50,7 @@ def money_flows(
         else 0.0
     )
     for column, what in (("project_revenue", "revenue"), ("project_costs", "cost")):
-        flows[column] = sum(
-            (decisions.series(pid, what) for pid in decisions.funded), np.zeros(horizon)
-        )
+        flows[column] = decisions.series_matrix(list(decisions.funded), what).sum(axis=0)
     flows["supply_payments"] = sum((u.payment for u in uses.values()), np.zeros(horizon))
     found = _equity(case, decisions, uses, flows)
     found += _credit(case, decisions, flows)

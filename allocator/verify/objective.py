@@ -20,7 +20,7 @@ def recompute_objective(case: Case, decisions: Decisions, flows: pd.DataFrame) -
     """The objective of the plan, by the formula above."""
     k = np.arange(len(case.periods), dtype=float)
     d = (1.0 + case.discount_rate) ** (-k / case.periods_per_year) * case.weights.objective
-    total = sum(float(d @ decisions.series(pid, "value")) for pid in decisions.funded)
+    total = float(d @ decisions.series_matrix(list(decisions.funded), "value").sum(axis=0))
     total += case.weights.score * sum(case.projects_by_id[p].score for p in decisions.funded)
     if case.objective is Objective.NPV:
         net = (
