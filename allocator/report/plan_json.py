@@ -11,6 +11,11 @@ warnings, then the plan: projects, allocations, supply, funding, earmarks, credi
 cash (the money table), objective_parts, binding, and checked (True once the
 independent checker passed the plan). Without a plan the plan's keys hold empty lists.
 NaN is written as null.
+
+Layout (``dumps``): one top-level key per line; a list of records (a plan table) with
+one record per line, written compactly; anything else indented by one space. A plan of
+100,000 projects and a million allocation rows is written in seconds this way, where
+indenting every record took Python's JSON writer 9 s.
 """
 
 from __future__ import annotations
@@ -131,8 +136,25 @@ def result_document(result: Result, origin: CaseOrigin) -> dict[str, Any]:
 
 
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of ``table`` as JSON-ready dicts (numpy scalars to Python, NaN to None)."""
-    return [{k: plain(v) for k, v in row.items()} for row in table.to_dict(orient="records")]
+    """The rows of ``table`` as JSON-ready dicts (numpy scalars to Python, NaN and
+    infinities to None), converted column by column."""
+    columns = [str(name) for name in table.columns]
+    values = [_plain_column(table[name]) for name in table.columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _plain_column(column: pd.Series) -> list[Any]:
+    """A column as Python values (``plain``): numbers through numpy in one step."""
+    data = column.to_numpy()
+    if data.dtype.kind in "iub":
+        return data.tolist()
+    if data.dtype.kind == "f":
+        finite = np.isfinite(data)
+        listed = data.tolist()
+        if finite.all():
+            return listed
+        return [v if ok else None for v, ok in zip(listed, finite.tolist(), strict=True)]
+    return [plain(v) for v in data.tolist()]
 
 
 def plain(value: Any) -> Any:
@@ -146,5 +168,17 @@ def plain(value: Any) -> Any:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    """The document as indented JSON text, ending in a newline."""
-    return json.dumps(document, indent=1, allow_nan=False) + "\n"
+    """The document as JSON text in the layout of the module docstring, ending in a
+    newline."""
+    lines = [f" {json.dumps(key)}: {_value(value)}" for key, value in document.items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n" if lines else "{}\n"
+
+
+def _value(value: Any) -> str:
+    """One top-level value: a list of records one per line, anything else indented (the
+    nested lines shifted one space, as JSON strings hold no raw newline)."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        encode = json.JSONEncoder(allow_nan=False).encode  # one encoder for every record
+        rows = ",\n".join(f"  {encode(v)}" for v in value)
+        return f"[\n{rows}\n ]"
+    return json.dumps(value, indent=1, allow_nan=False).replace("\n", "\n ")
