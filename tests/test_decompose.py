@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from allocator.case.loading import Source, build_case
 from allocator.cli import app
 from allocator.decompose import decompose_solve, split
+from allocator.decompose.auto import AUTO_ABOVE, PART_PROJECTS, automatic_parts
 from allocator.decompose.parts import linked_groups
 from allocator.decompose.shares import part_case
 from allocator.engine import solve
@@ -154,7 +155,7 @@ def test_decomposed_plan_is_checked_and_within_its_gap_of_the_optimum(n, parts, 
     whole = solve(case, gap=0.0)
     t, best = found.termination, whole.termination.objective
     assert verify(case, found.plan, t.objective).ok
-    assert t.bound >= best - 1e-6 * abs(best)  # the LP bound caps the whole optimum
+    assert t.bound >= best - 1e-6 * abs(best)  # the parts' bound caps the whole optimum
     assert t.objective <= best + 1e-6 * abs(best)
     assert (best - t.objective) / abs(t.objective) <= t.gap + 1e-9
     assert t.status.value == ("optimal" if t.gap <= 1e-9 else "feasible")
@@ -175,7 +176,9 @@ def test_a_must_fund_project_larger_than_its_share_is_decided_on_the_whole_case(
     assert verify(case, found.plan, 15).ok
 
 
-def test_cli_decompose_writes_the_decomposition_and_refuses_one_part(tmp_path) -> None:
+def test_cli_decompose_writes_the_decomposition_and_one_part_is_the_whole_model(
+    tmp_path,
+) -> None:
     path = tmp_path / "gen.json"
     path.write_text(json.dumps(generate_case(40, resources=3, periods=6)))
     runner = CliRunner()
@@ -187,11 +190,47 @@ def test_cli_decompose_writes_the_decomposition_and_refuses_one_part(tmp_path) -
     sizes = [p["projects"] for p in found["parts"]]
     assert len(sizes) == 2
     assert sum(sizes) == 40
-    assert found["bound_from"] == "LP relaxation of the whole case"
+    assert found["bound_from"] == "Lagrangian bound of the whole case at its parts' LP prices"
+    assert found["bound_solver"] == "highs"
+    assert found["automatic"] is False
+    assert {p["solved_over"] for p in found["parts"]} <= {
+        "choices its LP relaxation takes",
+        "all choices",
+    }
+    assert isinstance(found["repaired"], bool)
     assert document["bound"] == pytest.approx(found["bound"])
     assert document["checked"] is True
-    refused = runner.invoke(app, ["solve", str(path), "--decompose", "1"])
+    whole = runner.invoke(app, ["solve", str(path), "--decompose", "1", "--json", "-"])
+    assert whole.exit_code == 0, whole.output
+    assert "decomposition" not in json.loads(whole.stdout)
+    refused = runner.invoke(app, ["solve", str(path), "--decompose", "0"])
     assert refused.exit_code == 2
+
+
+def test_parts_are_chosen_by_size_alone() -> None:
+    assert automatic_parts(AUTO_ABOVE) is None
+    assert automatic_parts(AUTO_ABOVE + 1) == max(2, -(-(AUTO_ABOVE + 1) // PART_PROJECTS))
+    assert automatic_parts(100_000) == 8
+    assert automatic_parts(1_000_000) == 80
+
+
+def test_above_the_size_the_cli_solves_by_parts_and_says_so(tmp_path, monkeypatch) -> None:
+    """With the threshold lowered to 30 projects, a 40-project case is solved by parts
+    without --decompose (40 / 12,500 rounds up to 1, so 2 parts), and the report's parts
+    line says the choice was automatic."""
+    import allocator.commands.solve as solve_command
+
+    monkeypatch.setattr(solve_command, "automatic_parts", lambda n: 2 if n > 30 else None)
+    path = tmp_path / "gen.json"
+    path.write_text(json.dumps(generate_case(40, resources=3, periods=6)))
+    out = tmp_path / "plan.json"
+    args = ["solve", str(path), "--scheduler", SCHEDULER[0], "--json", str(out)]
+    done = CliRunner().invoke(app, args, env={"COLUMNS": "80"})
+    assert done.exit_code == 0, done.output
+    found = json.loads(out.read_text())["decomposition"]
+    assert found["automatic"] is True
+    assert len(found["parts"]) == 2
+    assert "by parts, as for every case above" in " ".join(done.output.split())
 
 
 def test_an_infeasible_case_is_reported_infeasible_by_parts_too() -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allocator.model.linear import LinearModel
+from allocator.model.linear import Family, LinearModel
 
 _POSITION = "__position__"
 _VALUE = "__value__"
@@ -30,10 +30,16 @@ class BasePlan:
     @classmethod
     def of(cls, model: LinearModel, values: np.ndarray) -> BasePlan:
         """The plan ``values`` of ``model``, by family and case ids."""
+        return cls.of_families(model.variables, values)
+
+    @classmethod
+    def of_families(cls, families: Iterable[Family], values: np.ndarray) -> BasePlan:
+        """``values`` over the members of ``families`` (a model's columns, or its rows:
+        row duals), by family and case ids."""
         return cls(
             {
                 family.name: (family.keys.reset_index(drop=True), values[family.slice].copy())
-                for family in model.variables
+                for family in families
             }
         )
 
@@ -61,9 +67,15 @@ class BasePlan:
         """(values, matched) over ``model``'s columns: the base value of each column of
         ``families`` (default: all) whose family and case ids the base has; ``matched``
         False (and the value NaN) elsewhere."""
-        values = np.full(model.num_variables, np.nan)
+        return self.values_over(model.variables, model.num_variables, families)
+
+    def values_over(
+        self, members: Iterable[Family], size: int, families: Iterable[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``values_for`` over any families of ``size`` members (a model's rows, say)."""
+        values = np.full(size, np.nan)
         wanted = set(families) if families is not None else None
-        for family in model.variables:
+        for family in members:
             if (
                 wanted is not None and family.name not in wanted
             ) or family.name not in self.families:

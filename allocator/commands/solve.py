@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -45,6 +45,7 @@ from allocator.commands.common import (
 from allocator.commands.explain import explanation_document
 from allocator.commands.marginals import marginals_document, run_marginals
 from allocator.decompose import decompose_solve
+from allocator.decompose.auto import AUTO_ABOVE, automatic_parts
 from allocator.engine import Result
 from allocator.engine import solve as solve_case
 from allocator.explain import explain
@@ -63,6 +64,8 @@ class Parts:
     seed: int
     scheduler: str | None
     workers: int | None
+    automatic: bool = False
+    """Chosen by ``allocator.decompose.auto`` (no ``--decompose`` given)."""
 
 
 EXIT_BY_STATUS = {
@@ -99,8 +102,11 @@ def solve_command(
         typer.Option(
             "--decompose",
             metavar="K",
-            min=2,
-            help="Solve in K parts on Dask, then repair on the whole case (large cases).",
+            min=1,
+            help=(
+                "Solve in K parts on Dask and add their plans up (large cases); 1: the "
+                f"whole model. Default: by parts above {AUTO_ABOVE:,} projects."
+            ),
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the split into parts.")] = 0,
@@ -116,7 +122,7 @@ def solve_command(
     err, out = consoles(json_out)
     check_outputs(err, html, excel)
     case = read_case(err, case_file)
-    parts = None if decompose is None else Parts(decompose, seed, scheduler, workers)
+    parts = _parts(len(case.projects), decompose, seed, scheduler, workers)
     with refusals(err, case_file):
         result = _solve(
             err, case, scenario, backend, solver, time_limit, gap, threads, verbose, parts
@@ -172,7 +178,7 @@ def _solve(
             "progress": lambda text: say(text[0].upper() + text[1:]),
         }
         if parts is not None:
-            return decompose_solve(
+            found = decompose_solve(
                 case,
                 parts.count,
                 seed=parts.seed,
@@ -180,7 +186,21 @@ def _solve(
                 workers=parts.workers,
                 **common,
             )
+            if found.decomposition is None or not parts.automatic:
+                return found
+            return replace(found, decomposition=replace(found.decomposition, automatic=True))
         return solve_case(case, verbose=verbose, **common)
+
+
+def _parts(
+    projects: int, asked: int | None, seed: int, scheduler: str | None, workers: int | None
+) -> Parts | None:
+    """How to split: ``--decompose K`` as asked (1: the whole model), or without it the
+    automatic choice for ``projects`` projects (``allocator.decompose.auto``)."""
+    count = asked if asked is not None else automatic_parts(projects)
+    if count is None or count == 1:
+        return None
+    return Parts(count, seed, scheduler, workers, automatic=asked is None)
 
 
 def _write_csv(err: Console, folder: Path, result: Result) -> None:

@@ -2,92 +2,82 @@
 
 1. Split (``parts.split``): K parts of linked groups of projects, stratified.
 2. Solve each part's case (``shares.part_case``: its projects, its share w_k of every
-   shared limit) on the Dask engine (``allocator.hedging.pool``), each with the solve's
-   backend, solver and gap.
+   shared limit) on the Dask engine (``allocator.hedging.pool``): its LP relaxation by
+   HiGHS, for its row prices, then its MIP over the choices that relaxation takes, by the
+   run's backend, solver and gap (``part_solve``).
 3. Combine: add the parts' plans up column by column in the whole case's model (the
    columns matched by family and case ids, ``BasePlan``), each binary column capped at
-   1; that is the parts' plan of the whole case, POP's sum of allocations.
-4. Bound: the LP relaxation of the whole case's model, solved to optimality by HiGHS
-   (``BOUND_SOLVER``, whichever backend solves the parts and the repair), bounds every
-   plan of the whole case.
-5. Repair on the whole case: its model with every project of a solved part held to the
-   level and start its part chose, or to a choice the LP relaxation takes any of, or to
-   nothing (any project may still be dropped, any shared decision changes: the
-   neighbourhood of RINS, relaxation-induced), solved with the combined plan as the
-   starting plan where the solver takes one. Projects of a part that found no plan (a
-   must-fund project larger than its share, say) keep every choice here.
-6. Report: the gap is the repaired plan's against the bound of step 4, never a part's
-   own. The status is "optimal" only when that gap is within the gap asked for,
-   "feasible" otherwise.
+   1; that is the parts' plan of the whole case, POP's sum of allocations. It keeps every
+   shared row, since the parts' limits add up to the whole's.
+4. Bound: the Lagrangian bound of the whole case's model at the parts' LP prices
+   (``decompose.bound``), which holds for every plan of the whole case.
+5. If the combined plan keeps the whole model and is within the gap asked of that bound,
+   it is the answer. Otherwise repair on the whole case: its model with every project
+   of a solved part held to the choice its part made, or to a choice its part's LP
+   relaxation takes, or to nothing (any project may still be dropped, any shared
+   decision changes: the neighbourhood of RINS, relaxation-induced), solved with the
+   combined plan as the starting plan where the solver takes one. Projects of a part
+   that found no plan (a must-fund project larger than its share, say) keep every
+   choice here.
+6. Report: the gap is the plan's against the bound of step 4, never a part's own. The
+   status is "optimal" only when that gap is within the gap asked for, "feasible"
+   otherwise. When the repair finds no plan, the whole case's LP relaxation is solved:
+   if it is infeasible, so is the case.
 
 With a time limit T, the parts get 0.6 T (each part 0.6 T over the rounds the cluster
-needs for K parts) and the repair what is left after the bound.
+needs for K parts) and the repair what is left.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from allocator.analysis.baseplan import BasePlan
 from allocator.backends.base import Backend
 from allocator.backends.capabilities import Feature
 from allocator.backends.options import DEFAULT_GAP, SolveOptions
 from allocator.backends.registry import DEFAULT_BACKEND, get_backend
 from allocator.backends.termination import SolveResult, SolveStatus, Termination, relative_gap
 from allocator.case.model import Case
+from allocator.decompose.bound import BOUND_FROM, lp_relaxation, parts_bound
+from allocator.decompose.part_solve import LP_TAKEN, PRICE_BACKEND, PartOutcome, solve_part
 from allocator.decompose.parts import split
 from allocator.decompose.shares import part_case
 from allocator.engine import Progress, Result, checked_result, formulated
-from allocator.engine import solve as solve_whole
 from allocator.formulation import Formulation
 from allocator.model.linear import LinearModel
-
-LP_TAKEN = 1e-6
-"""A choice the LP relaxation takes more of than this stays open in the repair."""
-
-BOUND_SOLVER = "highs"
-"""The LP solver of the bound, in either backend: on the LP relaxation of 10,000
-generated projects OR-Tools' HiGHS took 3.5 s, PuLP's 7.3 s, GLOP 10.1 s and SCIP 9.6 s
-(docs/performance.md, "Large cases"); at 100,000 SCIP's LP ran for minutes."""
 
 PARTS_SHARE_OF_LIMIT = 0.6
 """The share of a time limit the parts may use; the bound and the repair get the rest."""
 
-
-@dataclass(frozen=True)
-class PartOutcome:
-    """One part's solve: its size, share, status, objective and seconds, and its plan by
-    column family and case ids (None without a plan)."""
-
-    part: int
-    projects: int
-    share: float
-    status: str
-    objective: float | None
-    seconds: float
-    plan: BasePlan | None = field(default=None, repr=False)
+FEASIBLE_TOLERANCE = 1e-6
+"""The combined plan keeps the whole model when ``LinearModel.violations`` finds nothing
+at this tolerance (the checker's)."""
 
 
 @dataclass(frozen=True)
 class Decomposition:
     """How a decomposed plan was made (see the module docstring).
 
-    ``combined``: the objective of the parts' plans added up (the sum of the parts'
-    objectives; the repaired plan is at least as good where that sum keeps the whole
-    case's rules); ``bound``: the LP relaxation of the whole case (None if it could not
-    be solved to optimality); ``left_open``: projects of parts without a plan, decided in
-    the repair; ``seconds``: split, parts, bound, repair."""
+    ``combined``: the objective of the parts' plans added up in the whole case (None
+    when a part has no plan, or their sum breaks a rule of the whole case);
+    ``bound``: the Lagrangian bound of step 4; ``repaired``: whether the repair ran (it
+    does not when the combined plan is already within the gap); ``left_open``: projects
+    of parts without a plan, decided in the repair; ``seconds``: split, parts, bound,
+    repair."""
 
     parts: tuple[PartOutcome, ...]
     seed: int
-    combined: float
+    combined: float | None
     bound: float | None
+    repaired: bool
     left_open: int
     seconds: dict[str, float]
+    automatic: bool = False
+    """Chosen by the command (``allocator.decompose.auto``), not asked for."""
 
     def document(self) -> dict[str, Any]:
         """The JSON form (``decomposition`` in a solve document)."""
@@ -99,15 +89,19 @@ class Decomposition:
                     "share": p.share,
                     "status": p.status,
                     "objective": p.objective,
+                    "relaxation": p.relaxation,
+                    "solved_over": p.over,
                     "seconds": p.seconds,
                 }
                 for p in self.parts
             ],
+            "automatic": self.automatic,
             "seed": self.seed,
             "combined_objective": self.combined,
             "bound": self.bound,
-            "bound_from": "LP relaxation of the whole case",
-            "bound_solver": BOUND_SOLVER,
+            "bound_from": BOUND_FROM,
+            "bound_solver": PRICE_BACKEND,
+            "repaired": self.repaired,
             "left_open": self.left_open,
             "seconds": self.seconds,
         }
@@ -129,8 +123,8 @@ def decompose_solve(
     progress: Progress | None = None,
 ) -> Result:
     """A checked plan of ``case`` made from ``parts`` parts (see the module docstring);
-    ``Result.decomposition`` says how, ``Result.termination`` gives the repaired plan's
-    objective, the whole case's LP bound and the gap between them."""
+    ``Result.decomposition`` says how, ``Result.termination`` gives the plan's objective,
+    the whole case's bound and the gap between them."""
     say = progress or (lambda _: None)
     clock = time.perf_counter()
     options = SolveOptions(time_limit=time_limit, relative_gap=gap, threads=threads, solver=solver)
@@ -143,17 +137,32 @@ def decompose_solve(
     tick = time.perf_counter()
     outcomes = _solve_parts(case, groups, backend, options, scheduler, workers, say)
     seconds["parts"] = time.perf_counter() - tick
-    say("bounding: the LP relaxation of the whole case")
+    say("bounding the whole case from the parts' prices")
     tick = time.perf_counter()
-    bound = lp_bound(engine, formulation.model, options, _left(time_limit, clock))
+    bound = parts_bound(formulation.model, outcomes)
     seconds["bound"] = time.perf_counter() - tick
-    say("repairing the combined plan on the whole case")
     tick = time.perf_counter()
-    model, start, left_open = restricted(formulation, outcomes, bound.values)
-    solved = _repair(engine, model, start, replace(options, time_limit=_left(time_limit, clock)))
+    model, start, left_open = restricted(formulation, outcomes)
+    combined = _combined(formulation.model, start, outcomes)
+    accepted = combined is not None and _within(combined, bound, gap) and left_open == 0
+    if accepted:
+        version = next((o.version for o in outcomes if o.version), "")
+        solved = SolveResult(_accepted(engine, options, combined, bound, version), start)
+    else:
+        say("repairing the combined plan on the whole case")
+        left = replace(options, time_limit=_left(time_limit, clock))
+        solved = _repair(engine, model, start, left)
     seconds["solve"] = time.perf_counter() - tick
     held = bool((model.upper < formulation.model.upper).any())
-    termination = whole_termination(solved.termination, bound, gap, len(groups), held)
+    if not held and not accepted:  # the repair solved the whole model: its bound holds too
+        bound = _tighter(formulation.model, bound, solved.termination.bound)
+    ended = solved.termination
+    infeasible = (
+        not ended.status.has_solution
+        and not ended.limit_reached
+        and _relaxation_infeasible(formulation.model, options, clock)
+    )
+    termination = whole_termination(solved.termination, bound, infeasible, gap, len(groups), held)
     termination = replace(termination, seconds=time.perf_counter() - clock)
     result = checked_result(
         case,
@@ -164,9 +173,56 @@ def decompose_solve(
         progress=progress,
         seconds=seconds,
     )
-    combined = sum(o.objective or 0.0 for o in outcomes)
-    found = Decomposition(tuple(outcomes), seed, combined, bound.value, left_open, seconds)
+    found = Decomposition(tuple(outcomes), seed, combined, bound, not accepted, left_open, seconds)
     return replace(result, decomposition=found)
+
+
+def _combined(model: LinearModel, start: np.ndarray, outcomes: list[PartOutcome]) -> float | None:
+    """The combined plan's objective in the whole model, None unless every part has a
+    plan and their sum keeps every row and bound of the whole model."""
+    if any(o.plan is None for o in outcomes):
+        return None
+    if model.violations(start, FEASIBLE_TOLERANCE):
+        return None
+    return model.objective_value(start)
+
+
+def _within(objective: float, bound: float | None, gap: float) -> bool:
+    """Whether ``objective`` is within ``gap`` of ``bound`` (``relative_gap``)."""
+    achieved = relative_gap(objective, bound)
+    return achieved is not None and achieved <= gap
+
+
+def _accepted(
+    engine: Backend, options: SolveOptions, objective: float, bound: float | None, version: str
+) -> Termination:
+    """The termination of a combined plan taken as it is (no repair), in the name of the
+    solver that solved the parts (``version``: as a part's termination gave it)."""
+    solver = options.solver or engine.default_solver
+    return Termination(
+        status=SolveStatus.OPTIMAL,
+        objective=objective,
+        bound=bound,
+        seconds=0.0,
+        backend=engine.name,
+        solver=solver,
+        solver_version=version,
+        gap_limit=options.relative_gap,
+    )
+
+
+def _tighter(model: LinearModel, one: float | None, other: float | None) -> float | None:
+    """The tighter of two bounds on ``model``'s optimum (either may be None)."""
+    if one is None or other is None:
+        return other if one is None else one
+    return min(one, other) if model.maximize else max(one, other)
+
+
+def _relaxation_infeasible(model: LinearModel, options: SolveOptions, since: float) -> bool:
+    """Whether the whole model's LP relaxation is infeasible (solved by HiGHS, within
+    what is left of the time limit): asked only when no plan was found."""
+    left = replace(options, time_limit=_left(options.time_limit, since))
+    return lp_relaxation(get_backend(PRICE_BACKEND), model, left, PRICE_BACKEND).infeasible
 
 
 def _repair(
@@ -224,56 +280,15 @@ def _solve_parts(
         return pool.map(solve_part, jobs, labels, done)
 
 
-def solve_part(job: tuple[int, Case, float, str, SolveOptions]) -> PartOutcome:
-    """One part's case solved and checked, its plan kept by family and case ids."""
-    k, case, share, backend, options = job
-    result = solve_whole(
-        case,
-        backend=backend,
-        solver=options.solver,
-        time_limit=options.time_limit,
-        gap=options.relative_gap,
-        threads=options.threads,
-    )
-    t = result.termination
-    plan = None
-    if result.values is not None and result.formulation is not None:
-        plan = BasePlan.of(result.formulation.model, result.values)
-    return PartOutcome(k, len(case.projects), share, t.status.value, t.objective, t.seconds, plan)
-
-
-@dataclass(frozen=True)
-class LpBound:
-    """The LP relaxation's answer: its optimum (a bound on every plan) and values, both
-    None unless it was solved to optimality; ``infeasible`` when it has no solution,
-    which proves the case has none."""
-
-    value: float | None
-    values: np.ndarray | None
-    infeasible: bool
-
-
-def lp_bound(
-    engine: Backend, model: LinearModel, options: SolveOptions, time_limit: float | None = None
-) -> LpBound:
-    """``model`` with every column continuous, solved within ``time_limit``."""
-    relaxed = replace(model, integer=np.zeros_like(model.integer))
-    lp_options = replace(options, relative_gap=0.0, time_limit=time_limit, solver=BOUND_SOLVER)
-    answer = engine.solve(relaxed, lp_options)
-    status = answer.termination.status
-    if status is not SolveStatus.OPTIMAL:
-        return LpBound(None, None, status is SolveStatus.INFEASIBLE)
-    return LpBound(answer.termination.objective, answer.values, False)
-
-
 def restricted(
-    formulation: Formulation, outcomes: list[PartOutcome], relaxed: np.ndarray | None
+    formulation: Formulation, outcomes: list[PartOutcome]
 ) -> tuple[LinearModel, np.ndarray, int]:
     """(the whole model with each solved part's projects held to their part's choice,
-    a choice the LP relaxation ``relaxed`` takes any of, or nothing; the combined plan
+    a choice their part's LP relaxation takes any of, or nothing; the combined plan
     clipped to its bounds; the projects left open)."""
     model = formulation.model
     combined = np.zeros(model.num_variables)
+    taken = np.zeros(model.num_variables, dtype=bool)
     solved: set[str] = set()
     for outcome in outcomes:
         if outcome.plan is None:
@@ -281,14 +296,15 @@ def restricted(
         values, matched = outcome.plan.values_for(model)
         combined[matched] += values[matched]
         solved.update(outcome.plan.families["choose"][0]["project"].tolist())
+        if outcome.relaxed is not None:
+            relaxed, seen = outcome.relaxed.values_for(model, ["choose"])
+            taken[seen] |= relaxed[seen] > LP_TAKEN
     integer = model.integer
     combined[integer] = np.minimum(np.round(combined[integer]), model.upper[integer])
     combined = np.clip(combined, model.lower, model.upper)
     table = formulation.choices.table
     choose = formulation.choose
-    kept = combined[choose] > 0.5
-    if relaxed is not None:
-        kept |= relaxed[choose] > LP_TAKEN
+    kept = (combined[choose] > 0.5) | taken[choose]
     held = table["project"].isin(solved).to_numpy() & ~kept
     upper = model.upper.copy()
     upper[choose[held]] = 0.0
@@ -297,15 +313,20 @@ def restricted(
 
 
 def whole_termination(
-    repaired: Termination, lp: LpBound, gap: float, parts: int, held: bool
+    repaired: Termination,
+    bound: float | None,
+    infeasible: bool,
+    gap: float,
+    parts: int,
+    held: bool,
 ) -> Termination:
-    """The repaired plan's termination with the whole case's bound: "optimal" only when
-    the plan is within ``gap`` of that bound. Without a plan: infeasible when the LP
-    relaxation is; the repair's own answer when it ``held`` nothing (it solved the whole
-    case's model); else "no plan", saying the parts could not be repaired."""
-    bound = lp.value
+    """The plan's termination with the whole case's ``bound``: "optimal" only when the
+    plan is within ``gap`` of it. Without a plan: infeasible when the whole case's LP
+    relaxation is (``infeasible``); the repair's own answer when it ``held`` nothing (it
+    solved the whole case's model); else "no plan", saying the parts could not be
+    repaired."""
     if not repaired.status.has_solution:
-        if lp.infeasible:
+        if infeasible:
             message = "the LP relaxation of the whole case is infeasible: so is the case"
             return replace(repaired, status=SolveStatus.INFEASIBLE, message=message)
         if not held:  # the repair was the whole case's own model: its answer is the case's
@@ -319,9 +340,9 @@ def whole_termination(
     achieved = relative_gap(repaired.objective, bound)
     within = achieved is not None and achieved <= gap
     status = SolveStatus.OPTIMAL if within else SolveStatus.FEASIBLE
-    said = "unknown (the LP bound was not found)" if achieved is None else f"{achieved:.2e}"
+    said = "unknown (no bound was found)" if achieved is None else f"{achieved:.2e}"
     message = (
-        f"decomposed into {parts} parts and repaired on the whole case; gap against the "
-        f"LP relaxation of the whole case {said} (asked {gap:g})"
+        f"decomposed into {parts} parts; gap against the whole case's bound "
+        f"(Lagrangian, at the parts' LP prices) {said} (asked {gap:g})"
     )
     return replace(repaired, status=status, bound=bound, message=message, gap_limit=gap)

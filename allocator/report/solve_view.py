@@ -18,6 +18,7 @@ from rich.text import Text
 from allocator.backends.termination import SolveStatus, Termination
 from allocator.case.model import Case
 from allocator.case.money import Funding
+from allocator.decompose.auto import AUTO_ABOVE
 from allocator.engine import Result
 from allocator.numbers import amount, percent, plural, short
 from allocator.plan import Plan
@@ -88,10 +89,8 @@ def _headline(title: str, result: Result) -> Table:
         bound = f"{t.bound:,.2f}" if t.bound is not None else f"unknown ({t.solver} gives none)"
         gap = f"   gap {t.gap:.4%}" if t.gap is not None else ""
         grid.add_row("bound", f"{bound}{gap}")
-    grid.add_row(
-        "solver",
-        f"{t.backend} / {t.solver} ({t.solver_version}), {t.seconds:.1f} s",
-    )
+    version = f" ({t.solver_version})" if t.solver_version else ""
+    grid.add_row("solver", f"{t.backend} / {t.solver}{version}, {t.seconds:.1f} s")
     size = result.size
     grid.add_row(
         "model",
@@ -109,14 +108,21 @@ def _headline(title: str, result: Result) -> Table:
 
 
 def parts_line(found: Decomposition) -> str:
-    """The parts of a decomposed solve in one line: sizes, statuses, seconds."""
+    """The parts of a decomposed solve in one line: whether the split was automatic,
+    sizes, seconds, what their plans add up to, the parts without a plan, and whether
+    the whole case was repaired."""
     sizes = ", ".join(f"{p.projects:,}" for p in found.parts)
     failed = [p.part + 1 for p in found.parts if p.objective is None]
     line = f"{len(found.parts)} parts of {sizes} projects, solved in {found.seconds['parts']:.1f} s"
-    line += f"; their plans add up to {found.combined:,.2f}"
+    if found.automatic:
+        line = f"by parts, as for every case above {AUTO_ABOVE:,} projects: {line}"
+    if found.combined is not None:
+        line += f"; their plans add up to {found.combined:,.2f}"
     if failed:
-        line += f"; parts {', '.join(map(str, failed))} found no plan"
-        line += f" ({found.left_open:,} projects decided on the whole case)"
+        which = "part" if len(failed) == 1 else "parts"
+        line += f"; {which} {', '.join(map(str, failed))} found no plan"
+        line += f" ({plural(found.left_open, 'project')} decided on the whole case)"
+    line += "; repaired on the whole case" if found.repaired else "; taken as they add up"
     return line
 
 
