@@ -1,7 +1,8 @@
 """allocator against a naive PuLP + HiGHS script, side by side, on generated cases.
 
     python benchmarks/bench_scale.py [--sizes 2000 10000] [--repeat 1]
-        [--naive-limit 900] [--extra "--backend pulp --solver cbc" ...] [--out FILE.md]
+        [--naive-limit 900] [--extra "--backend pulp --solver cbc" ...]
+        [--skip naive] [--skip allocator] [--out FILE.md]
 
 For each size N, ``allocator generate -n N`` (4 resources, 12 periods, seed 0) is
 written as JSON to a temporary folder, then each contender runs as its own process,
@@ -14,6 +15,10 @@ end with ``time.perf_counter`` and its peak memory read from ``os.wait4``:
 - ``allocator``: ``allocator solve CASE --json OUT`` with its defaults (load, build,
   solve, extract the plan, check it, write the report and the JSON), and one more row
   per ``--extra`` (options added to the command line, e.g. a solver or a gap).
+
+``--skip naive`` / ``--skip allocator`` leave out the naive script or allocator's row
+with its defaults (at 100,000 projects neither finishes in reasonable time; the
+``--extra "--decompose 8 --gap 0.01"`` row does).
 
 Columns: wall seconds (median over ``--repeat``), allocator's own step times (from its
 JSON ``timings``) or the naive script's (read, build, solve), the objective, the bound,
@@ -43,9 +48,10 @@ HERE = Path(__file__).resolve().parent
 
 @dataclass
 class Run:
-    """One contender's runs at one size."""
+    """One contender's runs at one size: ``extra`` None for the naive script."""
 
     label: str
+    extra: list[str] | None = None
     walls: list[float] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
     figures: dict = field(default_factory=dict)
@@ -135,10 +141,13 @@ def _money(value: float | None) -> str:
 
 def table(size: int, runs: list[Run]) -> list[str]:
     lines = []
-    naive_wall = statistics.median(runs[0].walls) if runs[0].finished else None
+    naive_run = next((run for run in runs if run.extra is None), None)
+    naive_wall = (
+        statistics.median(naive_run.walls) if naive_run is not None and naive_run.finished else None
+    )
     for run in runs:
         wall = statistics.median(run.walls)
-        ratio = "" if naive_wall is None or run is runs[0] else f"{naive_wall / wall:.2f}"
+        ratio = "" if naive_wall is None or run is naive_run else f"{naive_wall / wall:.2f}"
         if not run.finished:
             lines.append(f"| {size:,} | {run.label} | did not finish in {wall:.0f} s | | | | |")
             continue
@@ -151,12 +160,21 @@ def table(size: int, runs: list[Run]) -> list[str]:
     return lines
 
 
+def contenders(skip: list[str], extras: list[str]) -> list[Run]:
+    """The rows to run: the naive script, allocator with its defaults, then each extra."""
+    runs = [] if "naive" in skip else [Run("naive PuLP + HiGHS")]
+    if "allocator" not in skip:
+        runs.append(Run("allocator", []))
+    return runs + [Run(f"allocator {extra}", shlex.split(extra)) for extra in extras]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--naive-limit", type=float, default=900.0)
     parser.add_argument("--extra", action="append", default=[])
+    parser.add_argument("--skip", action="append", default=[], choices=["naive", "allocator"])
     parser.add_argument("--out", type=Path)
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=float, help=argparse.SUPPRESS)
@@ -181,17 +199,16 @@ def main() -> None:
         for size in args.sizes:
             case = folder / f"generated-{size}.json"
             case.write_text(json.dumps(generate_case(size)))
-            runs = [Run("naive PuLP + HiGHS"), Run("allocator")]
-            runs += [Run(f"allocator {extra}") for extra in args.extra]
+            runs = contenders(args.skip, args.extra)
             for repeat in range(args.repeat):
                 order = list(range(len(runs)))
                 order = order[repeat % len(order) :] + order[: repeat % len(order)]
                 for k in order:
-                    if k == 0:
-                        naive(case, args.naive_limit, runs[0])
+                    run = runs[k]
+                    if run.extra is None:
+                        naive(case, args.naive_limit, run)
                     else:
-                        extra = shlex.split(args.extra[k - 2]) if k > 1 else []
-                        allocator_solve(case, extra, folder, runs[k])
+                        allocator_solve(case, run.extra, folder, run)
             rows = table(size, runs)
             print("\n".join(rows), flush=True)
             lines += rows
