@@ -11,6 +11,7 @@ plan is the optimum, 15.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -241,3 +242,26 @@ def test_an_infeasible_case_is_reported_infeasible_by_parts_too() -> None:
     assert found.termination.status.value == "infeasible"
     assert found.plan is None
     assert "LP relaxation of the whole case is infeasible" in found.termination.message
+
+
+def test_a_repair_without_a_better_plan_leaves_the_combined_plan(monkeypatch) -> None:
+    """The repair is made to end with no plan (as a solver given no start may, within its
+    budget): the parts' plans added up keep the whole case, so they are the answer, with
+    their gap against the parts' bound, checked like any plan."""
+    import allocator.decompose.api as api
+    from allocator.backends.termination import SolveResult, SolveStatus, Termination
+
+    def nothing(engine, model, start, options):
+        ended = Termination(SolveStatus.NO_SOLUTION, None, None, 0.0, "ortools", "scip", "")
+        return SolveResult(replace(ended, limit_reached=True))
+
+    monkeypatch.setattr(api, "_repair", nothing)
+    case = generated(40, 0)
+    found = decompose_solve(case, 2, gap=0.0, scheduler=SCHEDULER[0])
+    t = found.termination
+    assert found.decomposition.repaired is True
+    assert found.decomposition.combined is not None
+    assert t.objective == pytest.approx(found.decomposition.combined)
+    assert t.status.value in ("optimal", "feasible")
+    assert verify(case, found.plan, t.objective).ok
+    assert t.bound >= solve(case, gap=0.0).termination.objective - 1e-6

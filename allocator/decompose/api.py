@@ -14,9 +14,11 @@
 5. If the combined plan keeps the whole model and is within the gap asked of that bound,
    it is the answer. Otherwise repair on the whole case: its model with every project
    of a solved part held to the choice its part made, or to a choice its part's LP
-   relaxation takes, or to nothing (any project may still be dropped, any shared
-   decision changes: the neighbourhood of RINS, relaxation-induced), solved with the
-   combined plan as the starting plan where the solver takes one. Projects of a part
+   relaxation takes, or to a choice worth taking at the bound's prices (reduced cost
+   at least ``-PRICE_SLACK`` times its objective coefficient), or to nothing (any
+   project may still be dropped, any shared decision changes: the neighbourhood of
+   RINS, relaxation-induced), solved with the combined plan as the starting plan where
+   the solver takes one. Projects of a part
    that found no plan (a must-fund project larger than its share, say) keep every
    choice here.
 6. Report: the gap is the plan's against the bound of step 4, never a part's own. The
@@ -25,7 +27,10 @@
    if it is infeasible, so is the case.
 
 With a time limit T, the parts get 0.6 T (each part 0.6 T over the rounds the cluster
-needs for K parts) and the repair what is left.
+needs for K parts) and the repair what is left; without one, the repair may take as
+long as the parts took (at least ``MIN_REPAIR_SECONDS``). A repair that ends with no
+plan better than the combined plan (a solver given no starting plan, say) leaves the
+combined plan as the answer, when it keeps the whole case.
 """
 
 from __future__ import annotations
@@ -48,10 +53,20 @@ from allocator.decompose.parts import split
 from allocator.decompose.shares import part_case
 from allocator.engine import Progress, Result, checked_result, formulated
 from allocator.formulation import Formulation
+from allocator.model.dual_bound import reduced_costs
 from allocator.model.linear import LinearModel
 
 PARTS_SHARE_OF_LIMIT = 0.6
 """The share of a time limit the parts may use; the bound and the repair get the rest."""
+
+PRICE_SLACK = 1e-6
+"""A choice whose reduced cost at the bound's prices is at least -PRICE_SLACK times
+max(1, |its objective coefficient|) stays open in the repair."""
+
+MIN_REPAIR_SECONDS = 10.0
+"""Without a time limit the repair may take as long as the parts took, at least this:
+asked for a gap the parts' bound may not allow, it would otherwise search on (at 100,000
+projects and a gap of 1e-4 it ran for more than 7 minutes)."""
 
 FEASIBLE_TOLERANCE = 1e-6
 """The combined plan keeps the whole model when ``LinearModel.violations`` finds nothing
@@ -139,19 +154,24 @@ def decompose_solve(
     seconds["parts"] = time.perf_counter() - tick
     say("bounding the whole case from the parts' prices")
     tick = time.perf_counter()
-    bound = parts_bound(formulation.model, outcomes)
+    priced = parts_bound(formulation.model, outcomes)
+    bound = priced.value
     seconds["bound"] = time.perf_counter() - tick
     tick = time.perf_counter()
-    model, start, left_open = restricted(formulation, outcomes)
+    model, start, left_open = restricted(formulation, outcomes, priced.prices)
     combined = _combined(formulation.model, start, outcomes)
     accepted = combined is not None and _within(combined, bound, gap) and left_open == 0
+    budget = 0.0
     if accepted:
         version = next((o.version for o in outcomes if o.version), "")
         solved = SolveResult(_accepted(engine, options, combined, bound, version), start)
     else:
         say("repairing the combined plan on the whole case")
-        left = replace(options, time_limit=_left(time_limit, clock))
-        solved = _repair(engine, model, start, left)
+        budget = _left(time_limit, clock) or max(MIN_REPAIR_SECONDS, seconds["parts"])
+        solved = _repair(engine, model, start, replace(options, time_limit=budget))
+        if combined is not None and not _improves(formulation.model, solved, combined):
+            version = next((o.version for o in outcomes if o.version), "")
+            solved = SolveResult(_accepted(engine, options, combined, bound, version), start)
     seconds["solve"] = time.perf_counter() - tick
     held = bool((model.upper < formulation.model.upper).any())
     if not held and not accepted:  # the repair solved the whole model: its bound holds too
@@ -163,6 +183,9 @@ def decompose_solve(
         and _relaxation_infeasible(formulation.model, options, clock)
     )
     termination = whole_termination(solved.termination, bound, infeasible, gap, len(groups), held)
+    if time_limit is None and termination.limit_reached:  # the repair's own budget, not the user's
+        note = f"; the repair was given as long as the parts took ({budget:.0f} s)"
+        termination = replace(termination, limit_reached=False, message=termination.message + note)
     termination = replace(termination, seconds=time.perf_counter() - clock)
     result = checked_result(
         case,
@@ -185,6 +208,14 @@ def _combined(model: LinearModel, start: np.ndarray, outcomes: list[PartOutcome]
     if model.violations(start, FEASIBLE_TOLERANCE):
         return None
     return model.objective_value(start)
+
+
+def _improves(model: LinearModel, solved: SolveResult, combined: float) -> bool:
+    """Whether the repair found a plan better than the combined plan's ``combined``."""
+    found = solved.termination.objective
+    if not solved.termination.status.has_solution or found is None:
+        return False
+    return found > combined if model.maximize else found < combined
 
 
 def _within(objective: float, bound: float | None, gap: float) -> bool:
@@ -281,11 +312,12 @@ def _solve_parts(
 
 
 def restricted(
-    formulation: Formulation, outcomes: list[PartOutcome]
+    formulation: Formulation, outcomes: list[PartOutcome], prices: np.ndarray | None = None
 ) -> tuple[LinearModel, np.ndarray, int]:
     """(the whole model with each solved part's projects held to their part's choice,
-    a choice their part's LP relaxation takes any of, or nothing; the combined plan
-    clipped to its bounds; the projects left open)."""
+    a choice their part's LP relaxation takes any of, a choice worth taking at ``prices``
+    (row multipliers of the whole model), or nothing; the combined plan clipped to its
+    bounds; the projects left open)."""
     model = formulation.model
     combined = np.zeros(model.num_variables)
     taken = np.zeros(model.num_variables, dtype=bool)
@@ -305,6 +337,9 @@ def restricted(
     table = formulation.choices.table
     choose = formulation.choose
     kept = (combined[choose] > 0.5) | taken[choose]
+    if prices is not None:
+        worth = reduced_costs(model, prices)[choose]
+        kept |= worth >= -PRICE_SLACK * np.maximum(1.0, np.abs(model.objective[choose]))
     held = table["project"].isin(solved).to_numpy() & ~kept
     upper = model.upper.copy()
     upper[choose[held]] = 0.0

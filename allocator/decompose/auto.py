@@ -5,13 +5,14 @@ otherwise (``--decompose 1``: the whole model; ``--decompose K``: K parts), in
 ``ceil(projects / PART_PROJECTS)`` parts (at least 2). The numbers come from the
 measurements in docs/performance.md ("Large cases"), 2 cores:
 
-- Up to 10,000 generated projects the whole model is solved within the default gap in
-  under a minute (39 s at 10,000), and its bound is SCIP's own, tighter than the parts'
-  Lagrangian bound; by parts is not faster there.
-- At 100,000 projects the whole model had not reached a gap of 1% after 12 minutes of
-  CPU time, while 8 parts of 12,500 gave a checked plan within 0.09% in two minutes
-  (4 parts of 25,000 took 30 s longer: a part's LP relaxation grows faster than its
-  size).
+- At 10,000 generated projects the whole model is solved within the default gap in
+  29 s, proven by SCIP's own bound (6e-5); by parts takes 16 s for a plan 0.007% worse,
+  whose gap against the parts' bound is 0.08%.
+- At 20,000 the whole model takes 193 s, and as long at a gap of 1%; 2 parts take 56 s
+  (32 s at a gap of 1%) for a better plan, 0.06% from the parts' bound.
+- At 100,000 the whole model had not reached a gap of 1% after 12 minutes of CPU time,
+  while 8 parts of 12,500 gave a checked plan within 0.09% in two minutes (4 parts of
+  25,000 took 30 s longer: a part's LP relaxation grows faster than its size).
 
 The choice depends on the number of projects only, so the same case and options always
 get the same choice; the report and the JSON say it was automatic.
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import math
 
-AUTO_ABOVE = 20_000
+AUTO_ABOVE = 15_000
 """Cases with more projects than this are solved by parts unless told otherwise."""
 
 PART_PROJECTS = 12_500

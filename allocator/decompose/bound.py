@@ -56,10 +56,18 @@ def mean_prices(model: LinearModel, outcomes: Sequence[PartOutcome]) -> np.ndarr
     return np.divide(total, weight, out=np.zeros_like(total), where=weight > 0)
 
 
-def parts_bound(model: LinearModel, outcomes: Sequence[PartOutcome]) -> float | None:
+@dataclass(frozen=True)
+class PartsBound:
+    """The whole case's bound (None when it is infinite: a reduced cost pointing at a
+    column bound no row limits) and the row prices it was found at."""
+
+    value: float | None
+    prices: np.ndarray
+
+
+def parts_bound(model: LinearModel, outcomes: Sequence[PartOutcome]) -> PartsBound:
     """The Lagrangian bound of ``model`` at the parts' mean prices, tightened along each
-    family of disjoint rows (see the module docstring); None when it is infinite (a
-    reduced cost pointing at a column bound no row limits)."""
+    family of disjoint rows (see the module docstring)."""
     lower, upper = implied_bounds(model)
     y = mean_prices(model, outcomes)
     families = disjoint_families(model)
@@ -67,7 +75,7 @@ def parts_bound(model: LinearModel, outcomes: Sequence[PartOutcome]) -> float | 
         for family in families:
             y = tighten(model, y, family, lower, upper)
     bound = lagrangian_bound(model, y, lower, upper)
-    return bound if np.isfinite(bound) else None
+    return PartsBound(bound if np.isfinite(bound) else None, y)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,15 @@ def lagrangian_bound(
     return sign * value + model.objective_offset
 
 
+def reduced_costs(model: LinearModel, y: np.ndarray) -> np.ndarray:
+    """d = c - A^T y in the maximisation's sense (for a minimisation, of -c at -y): how
+    much each column adds to the bound per unit at multipliers ``y``. A column with
+    d >= 0 is one an LP at these prices would take."""
+    sign = 1.0 if model.maximize else -1.0
+    y = _usable(model, sign * np.asarray(y, dtype=float))
+    return sign * model.objective - model.matrix.T @ y
+
+
 def _usable(model: LinearModel, y: np.ndarray) -> np.ndarray:
     """``y`` with each multiplier on an infinite row bound set to 0, and NaN as 0."""
     y = np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0)
