@@ -14,8 +14,8 @@
 5. If the combined plan keeps the whole model and is within the gap asked of that bound,
    it is the answer. Otherwise repair on the whole case: its model with every project
    of a solved part held to the choice its part made, or to a choice its part's LP
-   relaxation takes, or to a choice worth taking at the bound's prices (reduced cost
-   at least ``-PRICE_SLACK`` times its objective coefficient), or to nothing (any
+   relaxation takes, or to its best choice at the bound's prices (if its reduced cost
+   is at least ``-PRICE_SLACK`` times its objective coefficient), or to nothing (any
    project may still be dropped, any shared decision changes: the neighbourhood of
    RINS, relaxation-induced), solved with the combined plan as the starting plan where
    the solver takes one. Projects of a part
@@ -40,6 +40,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from allocator.backends.base import Backend
 from allocator.backends.capabilities import Feature
@@ -60,8 +61,8 @@ PARTS_SHARE_OF_LIMIT = 0.6
 """The share of a time limit the parts may use; the bound and the repair get the rest."""
 
 PRICE_SLACK = 1e-6
-"""A choice whose reduced cost at the bound's prices is at least -PRICE_SLACK times
-max(1, |its objective coefficient|) stays open in the repair."""
+"""A project's best choice at the bound's prices stays open in the repair when its
+reduced cost is at least -PRICE_SLACK times max(1, |its objective coefficient|)."""
 
 MIN_REPAIR_SECONDS = 10.0
 """Without a time limit the repair may take as long as the parts took, at least this:
@@ -315,7 +316,7 @@ def restricted(
     formulation: Formulation, outcomes: list[PartOutcome], prices: np.ndarray | None = None
 ) -> tuple[LinearModel, np.ndarray, int]:
     """(the whole model with each solved part's projects held to their part's choice,
-    a choice their part's LP relaxation takes any of, a choice worth taking at ``prices``
+    a choice their part's LP relaxation takes any of, its best choice at ``prices``
     (row multipliers of the whole model), or nothing; the combined plan clipped to its
     bounds; the projects left open)."""
     model = formulation.model
@@ -338,13 +339,26 @@ def restricted(
     choose = formulation.choose
     kept = (combined[choose] > 0.5) | taken[choose]
     if prices is not None:
-        worth = reduced_costs(model, prices)[choose]
-        kept |= worth >= -PRICE_SLACK * np.maximum(1.0, np.abs(model.objective[choose]))
+        kept |= _best_priced(model, choose, table["project"].to_numpy(), prices)
     held = table["project"].isin(solved).to_numpy() & ~kept
     upper = model.upper.copy()
     upper[choose[held]] = 0.0
     left_open = len(set(table["project"]) - solved)
     return replace(model, upper=upper), combined, left_open
+
+
+def _best_priced(
+    model: LinearModel, choose: np.ndarray, projects: np.ndarray, prices: np.ndarray
+) -> np.ndarray:
+    """Over the choose columns: each project's choice with the largest reduced cost at
+    ``prices``, where that cost is at least -PRICE_SLACK times max(1, |its objective
+    coefficient|): the choice an LP at these prices takes for the project, if any."""
+    worth = reduced_costs(model, prices)[choose]
+    codes, _ = pd.factorize(projects)
+    best = np.full(codes.max() + 1 if codes.size else 0, -np.inf)
+    np.maximum.at(best, codes, worth)
+    slack = PRICE_SLACK * np.maximum(1.0, np.abs(model.objective[choose]))
+    return (worth >= best[codes]) & (worth >= -slack)
 
 
 def whole_termination(
