@@ -3,7 +3,9 @@
     python benchmarks/bench_load.py [--sizes 1000 10000 100000] [--repeat 3]
 
 Prints a Markdown table of medians over ``--repeat`` runs. The cases come from
-``allocator generate`` (seed 7, four resources, twelve periods). The "gc on" column
+``allocator generate`` (seed 7, four resources, twelve periods). "load CSV" reads the
+same case with its projects in ``projects.csv`` beside it (``projects: {csv:
+projects.csv}``: one row per level, dotted columns, series as ``[a, b]`` lists). The "gc on" column
 loads the same file with the collector left running, to show what pausing it
 during validation saves (as a ratio within the same run: these machines are
 shared and noisy).
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import json
 import statistics
 import tempfile
@@ -35,6 +38,53 @@ def synthetic_case(projects: int) -> dict[str, Any]:
         "changes": [{"path": "projects[p1].levels[full].value", "add": 5}]
     }
     return data
+
+
+def project_rows(projects: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The projects as CSV rows: one per level, nested keys as dotted columns, lists and
+    series written as YAML flow lists."""
+    rows = []
+    for project in projects:
+        shared = {k: v for k, v in project.items() if k != "levels"}
+        for level in project["levels"]:
+            row = {"level": level["id"], **_flat(shared), **_flat(_without_id(level))}
+            rows.append({k: _cell(v) for k, v in row.items()})
+    return rows
+
+
+def _without_id(level: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in level.items() if k != "id"}
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def write_with_csv(data: dict[str, Any], folder: Path) -> Path:
+    """The case as JSON in ``folder`` with its projects in ``projects.csv`` beside it."""
+    rows = project_rows(data["projects"])
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    with Path(folder, "projects.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    path = Path(folder, "case-with-table.json")
+    path.write_text(json.dumps({**data, "projects": {"csv": "projects.csv"}}))
+    return path
 
 
 @contextlib.contextmanager
@@ -63,8 +113,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    print("| projects | load JSON (s) | load YAML (s) | gc on / paused | scenario (s) |")
-    print("| ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| projects | load JSON (s) | load YAML (s) | load CSV (s) | gc on / paused "
+        "| scenario (s) |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:
             data = synthetic_case(size)
@@ -75,12 +128,14 @@ def main() -> None:
             with collector_running():
                 running = median_seconds(lambda p=as_json: allocator.load_case(p), args.repeat)
             yaml_s = median_seconds(lambda p=as_yaml: allocator.load_case(p), args.repeat)
+            as_csv = write_with_csv(data, Path(folder))
+            csv_s = median_seconds(lambda p=as_csv: allocator.load_case(p), args.repeat)
             case = allocator.load_case(as_json)
             scenario = median_seconds(
                 lambda c=case: allocator.apply_scenario(c, "one-project"), args.repeat
             )
             print(
-                f"| {size:,} | {paused:.2f} | {yaml_s:.2f} | {running / paused:.2f} "
+                f"| {size:,} | {paused:.2f} | {yaml_s:.2f} | {csv_s:.2f} | {running / paused:.2f} "
                 f"| {scenario:.2f} |",
                 flush=True,
             )

@@ -67,6 +67,22 @@ def test_fast_cell_reading_agrees_with_the_parser(text: str) -> None:
     assert got == expected or (got != got and expected != expected)
 
 
+NUMBER_TEXT = st.one_of(
+    st.integers(-(10**20), 10**20).map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.sampled_from(["1e5", "+3", "-0", "07", "2.", ".5", "-.5", "1_000", "0x1f", ".inf", "a"]),
+)
+
+
+@given(st.lists(NUMBER_TEXT, max_size=6), st.sampled_from([",", ", ", " ,  "]))
+def test_number_lists_read_as_the_parser_reads_them(entries: list[str], comma: str) -> None:
+    text = "[" + comma.join(entries) + "]"
+    expected = parse_yaml(text)[0]
+    got = parse_scalar(text)
+    assert got == expected
+    assert [type(v) for v in got] == [type(v) for v in expected]
+
+
 @given(st.text(max_size=20))
 def test_any_text_survives_a_dump(text: str) -> None:
     assert parse_yaml(dump_yaml({"k": text}))[0] == {"k": text}

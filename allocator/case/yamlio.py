@@ -148,9 +148,14 @@ _PLAIN_TEXT = re.compile(r"^[^-?.:,\[\]{}#&*!|>'\"%@`\s](?:[^:#\[\]{},]*[^:#\[\]
 def parse_scalar(text: str) -> Any:
     """Read one CSV cell as a YAML value: ``12`` is a number, ``[a, b]`` a list.
 
-    Plain numbers, flags and words (most cells of a large table) are read
-    directly by the same rules as the loader; anything else goes to the parser.
+    Plain numbers, flags and words, and flow lists of plain numbers (most cells of a
+    large table: a series is a list) are read directly by the same rules as the
+    loader; anything else goes to the parser.
     """
+    if text.startswith("[") and text.endswith("]"):
+        numbers = _number_list(text[1:-1])
+        if numbers is not None:
+            return numbers
     if _INT_12.match(text):
         return _int_12(text)
     if _FLOAT_12.match(text) and text.lstrip("+-")[:1] != ".":
@@ -163,6 +168,26 @@ def parse_scalar(text: str) -> Any:
         return text
     data, _ = parse_yaml(text)
     return data
+
+
+def _number_list(inside: str) -> list[int | float] | None:
+    """The entries between a flow list's brackets read as numbers (``parse_scalar``'s
+    rules for one), or None unless every entry is a plain number."""
+    entries = [entry.strip() for entry in inside.split(",")]
+    if entries == [""]:
+        return []
+    numbers: list[int | float] = []
+    for entry in entries:
+        if _DECIMAL_INT.match(entry):
+            numbers.append(int(entry))
+        elif _FLOAT_12.match(entry) and entry.lstrip("+-")[:1] != "." and "_" not in entry:
+            numbers.append(float(entry))
+        else:
+            return None
+    return numbers
+
+
+_DECIMAL_INT = re.compile(r"^[-+]?[0-9]+$")
 
 
 class CaseDumper(yaml.SafeDumper):
