@@ -43,11 +43,9 @@ def lagrangian_bound(
     minimisation) at multipliers ``y`` (d objective / d bound), with column bounds
     ``lower``/``upper`` (the model's, or tighter implied ones); +-inf when a reduced cost
     points at an infinite column bound."""
-    sign = 1.0 if model.maximize else -1.0
-    y = _usable(model, sign * np.asarray(y, dtype=float))
+    sign, y, d = _priced(model, y)
     rows = np.where(y > 0, model.row_upper, model.row_lower)
     priced = y != 0
-    d = sign * model.objective - model.matrix.T @ y
     best = _column_best(d, lower, upper)
     value = float(y[priced] @ rows[priced]) + best
     return sign * value + model.objective_offset
@@ -57,9 +55,15 @@ def reduced_costs(model: LinearModel, y: np.ndarray) -> np.ndarray:
     """d = c - A^T y in the maximisation's sense (for a minimisation, of -c at -y): how
     much each column adds to the bound per unit at multipliers ``y``. A column with
     d >= 0 is one an LP at these prices would take."""
+    return _priced(model, y)[2]
+
+
+def _priced(model: LinearModel, y: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """(the sign that makes ``model`` a maximisation, ``y`` in that sense and usable,
+    the reduced costs d = sign c - A^T y)."""
     sign = 1.0 if model.maximize else -1.0
     y = _usable(model, sign * np.asarray(y, dtype=float))
-    return sign * model.objective - model.matrix.T @ y
+    return sign, y, sign * model.objective - model.matrix.T @ y
 
 
 def _usable(model: LinearModel, y: np.ndarray) -> np.ndarray:
@@ -139,10 +143,8 @@ def tighten(
     """``y`` with the multipliers of ``family`` (rows that share no column) each set to
     where the bound is least along it, the others held (see the module docstring). A
     row with an infinite column bound among its terms keeps its multiplier."""
-    sign = 1.0 if model.maximize else -1.0
-    y = _usable(model, sign * np.asarray(y, dtype=float))
+    sign, y, d = _priced(model, y)
     block = sp.csr_matrix(model.matrix[family.slice])
-    d = sign * model.objective - model.matrix.T @ y
     rows = np.repeat(np.arange(family.size), np.diff(block.indptr))
     cols, a = block.indices, block.data
     own = d[cols] + y[family.slice][rows] * a  # reduced cost without this row's term
@@ -162,22 +164,22 @@ def tighten(
 def _best_multipliers(
     breaks: np.ndarray,
     drops: np.ndarray,
-    highs: np.ndarray,
+    tops: np.ndarray,
     rows: np.ndarray,
     row_lower: np.ndarray,
     row_upper: np.ndarray,
 ) -> np.ndarray:
-    """Per row, the t minimising t * rb(t) + sum_j (terms): S(t) = sum highs - the drops
+    """Per row, the t minimising t * rb(t) + sum_j (terms): S(t) = sum tops - the drops
     of the entries whose break is below t; NaN where the row cannot be settled (an
     infinite drop, or a bound S never meets)."""
     with np.errstate(invalid="ignore"):  # inf - inf where a drop is infinite: unsettled
-        return _crossings(breaks, drops, highs, rows, row_lower, row_upper)
+        return _crossings(breaks, drops, tops, rows, row_lower, row_upper)
 
 
 def _crossings(
     breaks: np.ndarray,
     drops: np.ndarray,
-    highs: np.ndarray,
+    tops: np.ndarray,
     rows: np.ndarray,
     row_lower: np.ndarray,
     row_upper: np.ndarray,
@@ -186,7 +188,7 @@ def _crossings(
     count = row_lower.shape[0]
     order = np.lexsort((breaks, rows))
     breaks, drops, rows = breaks[order], drops[order], rows[order]
-    start = np.bincount(rows, highs, count)  # S(-inf)
+    start = np.bincount(rows, tops, count)  # S(-inf)
     dropped = np.cumsum(drops)
     first = np.searchsorted(rows, np.arange(count))
     dropped -= np.concatenate([[0.0], dropped])[first][rows]  # within the row
