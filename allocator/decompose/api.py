@@ -161,30 +161,22 @@ def decompose_solve(
     tick = time.perf_counter()
     model, start, left_open = restricted(formulation, outcomes, priced.prices)
     combined = _combined(formulation.model, start, outcomes)
-    accepted = combined is not None and _within(combined, bound, gap) and left_open == 0
-    budget = 0.0
+    taken = _taken(engine, options, combined, bound, outcomes, start)
+    accepted = taken is not None and _within(combined, bound, gap) and left_open == 0
+    budget = _left(time_limit, clock) or max(MIN_REPAIR_SECONDS, seconds["parts"])
     if accepted:
-        version = next((o.version for o in outcomes if o.version), "")
-        solved = SolveResult(_accepted(engine, options, combined, bound, version), start)
+        solved = taken
     else:
         say("repairing the combined plan on the whole case")
-        budget = _left(time_limit, clock) or max(MIN_REPAIR_SECONDS, seconds["parts"])
         solved = _repair(engine, model, start, replace(options, time_limit=budget))
-        if combined is not None and not _improves(formulation.model, solved, combined):
-            version = next((o.version for o in outcomes if o.version), "")
-            solved = SolveResult(_accepted(engine, options, combined, bound, version), start)
+        solved = solved if taken is None or _improves(model, solved, taken) else taken
     seconds["solve"] = time.perf_counter() - tick
     held = bool((model.upper < formulation.model.upper).any())
     if not held and not accepted:  # the repair solved the whole model: its bound holds too
         bound = _tighter(formulation.model, bound, solved.termination.bound)
-    ended = solved.termination
-    infeasible = (
-        not ended.status.has_solution
-        and not ended.limit_reached
-        and _relaxation_infeasible(formulation.model, options, clock)
-    )
+    infeasible = _proven_infeasible(solved.termination, formulation.model, options, clock)
     termination = whole_termination(solved.termination, bound, infeasible, gap, len(groups), held)
-    if time_limit is None and termination.limit_reached:  # the repair's own budget, not the user's
+    if time_limit is None and termination.limit_reached:  # the repair's budget, not the user's
         note = f"; the repair was given as long as the parts took ({budget:.0f} s)"
         termination = replace(termination, limit_reached=False, message=termination.message + note)
     termination = replace(termination, seconds=time.perf_counter() - clock)
@@ -211,10 +203,26 @@ def _combined(model: LinearModel, start: np.ndarray, outcomes: list[PartOutcome]
     return model.objective_value(start)
 
 
-def _improves(model: LinearModel, solved: SolveResult, combined: float) -> bool:
-    """Whether the repair found a plan better than the combined plan's ``combined``."""
-    found = solved.termination.objective
-    if not solved.termination.status.has_solution or found is None:
+def _taken(
+    engine: Backend,
+    options: SolveOptions,
+    combined: float | None,
+    bound: float | None,
+    outcomes: list[PartOutcome],
+    start: np.ndarray,
+) -> SolveResult | None:
+    """The combined plan ``start`` as an answer (None when it is not a plan of the whole
+    case: ``combined`` None), in the name of the solver that solved the parts."""
+    if combined is None:
+        return None
+    version = next((o.version for o in outcomes if o.version), "")
+    return SolveResult(_accepted(engine, options, combined, bound, version), start)
+
+
+def _improves(model: LinearModel, solved: SolveResult, taken: SolveResult) -> bool:
+    """Whether the repair ``solved`` found a plan better than the combined plan ``taken``."""
+    found, combined = solved.termination.objective, taken.termination.objective
+    if not solved.termination.status.has_solution or found is None or combined is None:
         return False
     return found > combined if model.maximize else found < combined
 
@@ -241,6 +249,17 @@ def _accepted(
         solver_version=version,
         gap_limit=options.relative_gap,
     )
+
+
+def _proven_infeasible(
+    ended: Termination, model: LinearModel, options: SolveOptions, since: float
+) -> bool:
+    """Whether the case is proven to have no plan: ``ended`` (the plan's termination) has
+    none, was not stopped by a limit, and the whole model's LP relaxation is infeasible
+    (a repair over held choices being infeasible proves nothing about the case)."""
+    if ended.status.has_solution or ended.limit_reached:
+        return False
+    return _relaxation_infeasible(model, options, since)
 
 
 def _tighter(model: LinearModel, one: float | None, other: float | None) -> float | None:
