@@ -211,13 +211,13 @@ def test_cli_decompose_writes_the_decomposition_and_one_part_is_the_whole_model(
 def test_parts_are_chosen_by_size_alone() -> None:
     assert automatic_parts(AUTO_ABOVE) is None
     assert automatic_parts(AUTO_ABOVE + 1) == max(2, -(-(AUTO_ABOVE + 1) // PART_PROJECTS))
-    assert automatic_parts(100_000) == 8
-    assert automatic_parts(1_000_000) == 80
+    assert automatic_parts(100_000) == 16
+    assert automatic_parts(1_000_000) == 160
 
 
 def test_above_the_size_the_cli_solves_by_parts_and_says_so(tmp_path, monkeypatch) -> None:
     """With the threshold lowered to 30 projects, a 40-project case is solved by parts
-    without --decompose (40 / 12,500 rounds up to 1, so 2 parts), and the report's parts
+    without --decompose (2 parts), and the report's parts
     line says the choice was automatic."""
     import allocator.commands.solve as solve_command
 

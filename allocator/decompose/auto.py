@@ -10,9 +10,11 @@ measurements in docs/performance.md ("Large cases"), 2 cores:
   whose gap against the parts' bound is 0.08%.
 - At 20,000 the whole model takes 193 s, and as long at a gap of 1%; 2 parts take 56 s
   (32 s at a gap of 1%) for a better plan, 0.06% from the parts' bound.
-- At 100,000 the whole model had not reached a gap of 1% after 12 minutes of CPU time,
-  while 8 parts of 12,500 gave a checked plan within 0.09% in two minutes (4 parts of
-  25,000 took 30 s longer: a part's LP relaxation grows faster than its size).
+- At 100,000 the whole model had not reached a gap of 1% after 12 minutes of CPU time.
+  By parts at a gap of 1%: 16 parts of 6,250 gave a checked plan within 0.099% in
+  112 s end to end, 8 parts of 12,500 within 0.085% in 121 to 140 s, 4 parts of 25,000
+  took 30 s longer than 8 (a part's LP relaxation grows faster than its size; at
+  10,000 projects 2, 4 and 8 parts took 19, 17 and 19 s).
 
 The choice depends on the number of projects only, so the same case and options always
 get the same choice; the report and the JSON say it was automatic.
@@ -25,7 +27,7 @@ import math
 AUTO_ABOVE = 15_000
 """Cases with more projects than this are solved by parts unless told otherwise."""
 
-PART_PROJECTS = 12_500
+PART_PROJECTS = 6_250
 """About this many projects per part."""
 
 
