@@ -161,6 +161,7 @@ def tighten(
     return sign * y
 
 
+@np.errstate(invalid="ignore")  # inf - inf where a drop is infinite: that row is unsettled
 def _best_multipliers(
     breaks: np.ndarray,
     drops: np.ndarray,
@@ -172,19 +173,6 @@ def _best_multipliers(
     """Per row, the t minimising t * rb(t) + sum_j (terms): S(t) = sum tops - the drops
     of the entries whose break is below t; NaN where the row cannot be settled (an
     infinite drop, or a bound S never meets)."""
-    with np.errstate(invalid="ignore"):  # inf - inf where a drop is infinite: unsettled
-        return _crossings(breaks, drops, tops, rows, row_lower, row_upper)
-
-
-def _crossings(
-    breaks: np.ndarray,
-    drops: np.ndarray,
-    tops: np.ndarray,
-    rows: np.ndarray,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
-) -> np.ndarray:
-    """``_best_multipliers``' arithmetic."""
     count = row_lower.shape[0]
     order = np.lexsort((breaks, rows))
     breaks, drops, rows = breaks[order], drops[order], rows[order]
