@@ -48,8 +48,14 @@ from allocator.backends.options import DEFAULT_GAP, SolveOptions
 from allocator.backends.registry import DEFAULT_BACKEND, get_backend
 from allocator.backends.termination import SolveResult, SolveStatus, Termination, relative_gap
 from allocator.case.model import Case
-from allocator.decompose.bound import BOUND_FROM, lp_relaxation, parts_bound
-from allocator.decompose.part_solve import LP_TAKEN, PRICE_BACKEND, PartOutcome, solve_part
+from allocator.decompose.bound import BOUND_FROM, parts_bound
+from allocator.decompose.part_solve import (
+    LP_TAKEN,
+    PRICE_BACKEND,
+    PartOutcome,
+    relaxation,
+    solve_part,
+)
 from allocator.decompose.parts import split
 from allocator.decompose.shares import part_case
 from allocator.engine import Progress, Result, checked_result, formulated
@@ -215,8 +221,17 @@ def _taken(
     case: ``combined`` None), in the name of the solver that solved the parts."""
     if combined is None:
         return None
-    version = next((o.version for o in outcomes if o.version), "")
-    return SolveResult(_accepted(engine, options, combined, bound, version), start)
+    ended = Termination(
+        status=SolveStatus.OPTIMAL,
+        objective=combined,
+        bound=bound,
+        seconds=0.0,
+        backend=engine.name,
+        solver=options.solver or engine.default_solver,
+        solver_version=next((o.version for o in outcomes if o.version), ""),
+        gap_limit=options.relative_gap,
+    )
+    return SolveResult(ended, start)
 
 
 def _improves(model: LinearModel, solved: SolveResult, taken: SolveResult) -> bool:
@@ -233,24 +248,6 @@ def _within(objective: float, bound: float | None, gap: float) -> bool:
     return achieved is not None and achieved <= gap
 
 
-def _accepted(
-    engine: Backend, options: SolveOptions, objective: float, bound: float | None, version: str
-) -> Termination:
-    """The termination of a combined plan taken as it is (no repair), in the name of the
-    solver that solved the parts (``version``: as a part's termination gave it)."""
-    solver = options.solver or engine.default_solver
-    return Termination(
-        status=SolveStatus.OPTIMAL,
-        objective=objective,
-        bound=bound,
-        seconds=0.0,
-        backend=engine.name,
-        solver=solver,
-        solver_version=version,
-        gap_limit=options.relative_gap,
-    )
-
-
 def _proven_infeasible(
     ended: Termination, model: LinearModel, options: SolveOptions, since: float
 ) -> bool:
@@ -259,7 +256,8 @@ def _proven_infeasible(
     (a repair over held choices being infeasible proves nothing about the case)."""
     if ended.status.has_solution or ended.limit_reached:
         return False
-    return _relaxation_infeasible(model, options, since)
+    left = replace(options, time_limit=_left(options.time_limit, since))
+    return relaxation(model, left).termination.status is SolveStatus.INFEASIBLE
 
 
 def _tighter(model: LinearModel, one: float | None, other: float | None) -> float | None:
@@ -267,13 +265,6 @@ def _tighter(model: LinearModel, one: float | None, other: float | None) -> floa
     if one is None or other is None:
         return other if one is None else one
     return min(one, other) if model.maximize else max(one, other)
-
-
-def _relaxation_infeasible(model: LinearModel, options: SolveOptions, since: float) -> bool:
-    """Whether the whole model's LP relaxation is infeasible (solved by HiGHS, within
-    what is left of the time limit): asked only when no plan was found."""
-    left = replace(options, time_limit=_left(options.time_limit, since))
-    return lp_relaxation(get_backend(PRICE_BACKEND), model, left, PRICE_BACKEND).infeasible
 
 
 def _repair(

@@ -21,13 +21,10 @@ relaxation itself takes HiGHS 3.3 s (and 261 s at 100,000 projects).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from allocator.backends.base import Backend
-from allocator.backends.options import SolveOptions
-from allocator.backends.termination import SolveStatus
 from allocator.decompose.part_solve import PartOutcome
 from allocator.model.dual_bound import (
     disjoint_families,
@@ -76,24 +73,3 @@ def parts_bound(model: LinearModel, outcomes: Sequence[PartOutcome]) -> PartsBou
             y = tighten(model, y, family, lower, upper)
     bound = lagrangian_bound(model, y, lower, upper)
     return PartsBound(bound if np.isfinite(bound) else None, y)
-
-
-@dataclass(frozen=True)
-class LpBound:
-    """The whole model's LP relaxation: its optimum (None unless solved to optimality)
-    and whether it is infeasible, which proves the case is."""
-
-    value: float | None
-    infeasible: bool
-
-
-def lp_relaxation(
-    engine: Backend, model: LinearModel, options: SolveOptions, solver: str
-) -> LpBound:
-    """``model`` with every column continuous, solved by ``solver`` of ``engine``."""
-    relaxed = replace(model, integer=np.zeros_like(model.integer))
-    answer = engine.solve(relaxed, replace(options, relative_gap=0.0, solver=solver))
-    status = answer.termination.status
-    if status is not SolveStatus.OPTIMAL:
-        return LpBound(None, status is SolveStatus.INFEASIBLE)
-    return LpBound(answer.termination.objective, False)

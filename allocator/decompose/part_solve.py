@@ -78,7 +78,7 @@ def solve_part(job: tuple[int, Case, float, str, SolveOptions]) -> PartOutcome:
     clock = time.perf_counter()
     formulation = formulate(case)
     model = formulation.model
-    relaxed = _relaxation(model, options)
+    relaxed = relaxation(model, options)
     lp_plan = relaxed.values if relaxed.termination.status is SolveStatus.OPTIMAL else None
     over = OVER_ALL if lp_plan is None else OVER_LP
     held = model if lp_plan is None else _held(formulation, lp_plan)
@@ -104,8 +104,9 @@ def solve_part(job: tuple[int, Case, float, str, SolveOptions]) -> PartOutcome:
     )
 
 
-def _relaxation(model: LinearModel, options: SolveOptions) -> SolveResult:
-    """``model`` with every column continuous, solved by ``PRICE_BACKEND``."""
+def relaxation(model: LinearModel, options: SolveOptions) -> SolveResult:
+    """``model`` with every column continuous, solved to optimality by ``PRICE_BACKEND``
+    within ``options.time_limit``."""
     relaxed = replace(model, integer=np.zeros_like(model.integer))
     lp_options = SolveOptions(
         time_limit=options.time_limit, relative_gap=0.0, threads=options.threads
