@@ -51,9 +51,8 @@ def exceeded(
     ``text`` is formatted with ``{amount}`` and ``{limit}`` of that period.
     """
     return [
-        Violation(rule, f"{subject} {label}", text.format(amount=amount[t], limit=limit[t]))
-        for t, label in enumerate(periods)
-        if over(amount[t], limit[t])
+        Violation(rule, f"{subject} {periods[t]}", text.format(amount=amount[t], limit=limit[t]))
+        for t in np.flatnonzero(over_many(np.asarray(amount), np.asarray(limit)))
     ]
 
 
@@ -77,19 +76,9 @@ class Decisions:
 
     def series(self, project_id: str, what: str, resource: str | None = None) -> np.ndarray:
         """Amounts of ``what`` (value, cost, revenue, demand) per period of the horizon."""
-        case = self.case
-        out = np.zeros(len(case.periods))
         if project_id not in self.funded:
-            return out
-        level_id, start = self.funded[project_id]
-        project = case.projects_by_id[project_id]
-        level = next(lv for lv in project.all_levels if lv.id == level_id)
-        series = level.demand.get(resource, 0.0) if what == "demand" else getattr(level, what)
-        n = len(case.periods) - start  # the horizon cuts the run
-        if project.duration is not None:
-            n = min(n, project.duration)
-        out[start : start + n] = active_values(series, case.periods, start, n)
-        return out
+            return np.zeros(len(self.case.periods))
+        return self.series_matrix([project_id], what, resource)[0]
 
     def series_matrix(
         self, project_ids: list[str], what: str, resource: str | None = None
