@@ -6,8 +6,11 @@ from typing import Any
 
 import pytest
 
-from allocator import CaseError, apply_scenario, dump_case, load_case
-from allocator.case.scenarios import ChangeError, parse_path
+from allocator import Case, CaseError, apply_scenario, dump_case, load_case
+from allocator.case.checks import check_case
+from allocator.case.scenario_model import Change
+from allocator.case.scenarios import ChangeError, apply_change, parse_path
+from allocator.case.whatif import case_data
 
 
 @pytest.fixture
@@ -346,3 +349,38 @@ def test_a_valid_scenario_does_not_read_the_file_for_lines(load, case_dict, monk
     monkeypatch.setattr(LineFinder, "line", refuse)
     case = load(case_dict)
     assert "budget-cut" in case.scenarios
+
+
+# --- checking a scenario's result against its base -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        [{"path": "budget.amounts", "scale": 0.8}],
+        [{"path": "periods", "set": ["Y1", "Y2"]}],
+        [{"path": "resources[gb300]", "remove": True}],
+        [{"path": "projects[chat].start", "set": {"earliest": "Y1", "latest": "Y2"}}],
+        [{"path": "projects[chat].requires", "set": ["video"]}],
+        [
+            {"path": "projects[video].must_fund", "set": True},
+            {"path": "projects[search].must_fund", "set": True},
+        ],
+        [{"path": "max_share", "set": {"nothing": 0.5}}],
+        [{"path": "supply[owned].min_commit", "set": 200}],
+        [{"path": "projects", "append": {"id": "chat", "value": 1}}],
+    ],
+)
+def test_checking_against_the_base_finds_what_a_full_check_finds(load, case_dict, changes) -> None:
+    """Only rules reading a changed field run again, and they find every problem a full
+    check of the changed case finds (the first change breaks nothing; each other breaks a
+    different rule)."""
+    base = load(case_dict)
+    data = case_data(base)
+    for change in changes:
+        apply_change(data, Change.model_validate(change))
+    data["scenarios"] = {}
+    changed = Case.model_validate(data)
+    full = check_case(changed)
+    assert check_case(changed, base=base) == full
+    assert bool(full) is (changes[0]["path"] != "budget.amounts")

@@ -8,7 +8,7 @@ from allocator.case.errors import CaseError, Problem
 from allocator.case.loading import Source, build_case, read_case_data
 from allocator.case.model import Case
 from allocator.case.uncertainty_checks import uncertainty_problems
-from allocator.case.whatif import apply_changes, apply_scenario, scenario_problems
+from allocator.case.whatif import apply_changes, apply_scenario, checked_scenarios
 from allocator.case.writing import case_to_data, dump_case, save_case
 
 
@@ -20,10 +20,13 @@ def load_case(path: str | Path, scenario: str | None = None) -> Case:
     """
     data, source = read_case_data(path)
     case = build_case(data, source)
-    problems = scenario_problems(case, source) + uncertainty_problems(case, source)
+    scenarios, problems = checked_scenarios(case, source)
+    problems += uncertainty_problems(case, source)
     if problems:
         raise CaseError(problems)
-    return case if scenario is None else apply_scenario(case, scenario, source)
+    if scenario is None:
+        return case
+    return scenarios[scenario] if scenario in scenarios else apply_scenario(case, scenario, source)
 
 
 __all__ = [

@@ -87,6 +87,8 @@ PeriodsPerYear = Annotated[
 
 def _as_label(value: Any) -> Any:
     """Read a YAML scalar used as a label (an id or a period) as text."""
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         raise PydanticCustomError("label_type", "expected text, got a boolean")
     if isinstance(value, int | _dt.date):
@@ -120,6 +122,11 @@ def _label_keys(value: Any) -> Any:
 
 
 def _series_form(value: Any) -> str | None:
+    kind = type(value)
+    if kind is float or kind is int:
+        return "scalar"
+    if kind is list:
+        return "list"
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):

@@ -45,18 +45,27 @@ def apply_scenario(case: Case, name: str, source: Source | None = None) -> Case:
     return changed
 
 
-def scenario_problems(case: Case, source: Source) -> list[Problem]:
-    """Every problem in every scenario of ``case``: changes that cannot apply, or bad results."""
+def checked_scenarios(case: Case, source: Source) -> tuple[dict[str, Case], list[Problem]]:
+    """Every scenario of ``case`` applied: the changed cases by name, and every problem
+    (changes that cannot apply, or bad results). ``case`` must break no rule (it passed
+    ``check_case``): only the rules reading a field a scenario changes are checked again.
+    """
+    cases: dict[str, Case] = {}
     problems: list[Problem] = []
     for name in case.scenarios:
-        problems.extend(_apply(case, name, source)[1])
-    return problems
+        changed, found = _apply(case, name, source, checked=True)
+        problems.extend(found)
+        if changed is not None:
+            cases[name] = changed
+    return cases, problems
 
 
-def _apply(case: Case, name: str, source: Source) -> tuple[Case | None, list[Problem]]:
+def _apply(
+    case: Case, name: str, source: Source, checked: bool = False
+) -> tuple[Case | None, list[Problem]]:
     changes = case.scenarios[name].changes
     where = [("scenarios", name, "changes", index, "path") for index in range(len(changes))]
-    changed, cannot, inner = _changed(case, changes, source)
+    changed, cannot, inner = _changed(case, changes, source, checked)
     if cannot:
         return None, _located(cannot, where, source)
     return changed, _within(("scenarios", name), inner, source)
@@ -107,10 +116,11 @@ def changed_case(
 
 
 def _changed(
-    case: Case, changes: Sequence[Change], source: Source
+    case: Case, changes: Sequence[Change], source: Source, checked: bool = False
 ) -> tuple[Case | None, list[tuple[int, str]], list[Problem]]:
     """The changed case, or the problems: (index, message) of each change that cannot
-    apply, and the problems of the result (as found in the changed case)."""
+    apply, and the problems of the result (as found in the changed case). ``checked``:
+    ``case`` breaks no rule, so only the rules reading a changed field are checked."""
     data = case_data(case)
     cannot = []
     for index, change in enumerate(changes):
@@ -127,7 +137,7 @@ def _changed(
     except ValidationError as err:
         return None, [], validation_problems(err, data, lambda _: (source.file, None), VOCABULARY)
     with gc_paused():
-        findings = check_case(changed)
+        findings = check_case(changed, base=case if checked else None)
     if findings:
         return None, [], findings_to_problems(findings, data, Source(source.file))
     return changed, [], []
