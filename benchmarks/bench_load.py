@@ -5,7 +5,8 @@
 Prints a Markdown table of medians over ``--repeat`` runs. The cases come from
 ``allocator generate`` (seed 7, four resources, twelve periods). "load CSV" reads the
 same case with its projects in ``projects.csv`` beside it (``projects: {csv:
-projects.csv}``: one row per level, dotted columns, series as ``[a, b]`` lists). The "gc on" column
+projects.csv}``: one row per level, dotted columns, series as ``[a, b]`` lists); "load
+Parquet" the same rows in ``projects.parquet`` (list columns). The "gc on" column
 loads the same file with the collector left running, to show what pausing it
 during validation saves (as a ratio within the same run: these machines are
 shared and noisy).
@@ -24,6 +25,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 import allocator
 import allocator.case.loading as loading
 import allocator.case.whatif as whatif
@@ -40,15 +44,13 @@ def synthetic_case(projects: int) -> dict[str, Any]:
     return data
 
 
-def project_rows(projects: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """The projects as CSV rows: one per level, nested keys as dotted columns, lists and
-    series written as YAML flow lists."""
+def project_rows(projects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The projects as table rows: one per level, nested keys as dotted columns."""
     rows = []
     for project in projects:
         shared = {k: v for k, v in project.items() if k != "levels"}
         for level in project["levels"]:
-            row = {"level": level["id"], **_flat(shared), **_flat(_without_id(level))}
-            rows.append({k: _cell(v) for k, v in row.items()})
+            rows.append({"level": level["id"], **_flat(shared), **_flat(_without_id(level))})
     return rows
 
 
@@ -76,7 +78,7 @@ def _cell(value: Any) -> str:
 
 def write_with_csv(data: dict[str, Any], folder: Path) -> Path:
     """The case as JSON in ``folder`` with its projects in ``projects.csv`` beside it."""
-    rows = project_rows(data["projects"])
+    rows = [{k: _cell(v) for k, v in row.items()} for row in project_rows(data["projects"])]
     columns = list(dict.fromkeys(key for row in rows for key in row))
     with Path(folder, "projects.csv").open("w", newline="") as handle:
         writer = csv.DictWriter(handle, columns)
@@ -85,6 +87,26 @@ def write_with_csv(data: dict[str, Any], folder: Path) -> Path:
     path = Path(folder, "case-with-table.json")
     path.write_text(json.dumps({**data, "projects": {"csv": "projects.csv"}}))
     return path
+
+
+def write_with_parquet(data: dict[str, Any], folder: Path) -> Path:
+    """The case as JSON in ``folder`` with its projects in ``projects.parquet`` beside it; a
+    series column that mixes numbers and lists holds every number as a one-entry list."""
+    rows = project_rows(data["projects"])
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    table = {}
+    for column in columns:
+        cells = [row.get(column) for row in rows]
+        if any(isinstance(c, list) for c in cells) and column.split(".")[0] in SERIES:
+            cells = [c if c is None or isinstance(c, list) else [c] for c in cells]
+        table[column] = cells
+    pq.write_table(pa.table(table), Path(folder, "projects.parquet"))
+    path = Path(folder, "case-with-parquet.json")
+    path.write_text(json.dumps({**data, "projects": {"parquet": "projects.parquet"}}))
+    return path
+
+
+SERIES = ("value", "cost", "revenue", "demand")
 
 
 @contextlib.contextmanager
@@ -114,10 +136,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print(
-        "| projects | load JSON (s) | load YAML (s) | load CSV (s) | gc on / paused "
-        "| scenario (s) |"
+        "| projects | load JSON (s) | load YAML (s) | load CSV (s) | load Parquet (s) "
+        "| gc on / paused | scenario (s) |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:
             data = synthetic_case(size)
@@ -130,12 +152,15 @@ def main() -> None:
             yaml_s = median_seconds(lambda p=as_yaml: allocator.load_case(p), args.repeat)
             as_csv = write_with_csv(data, Path(folder))
             csv_s = median_seconds(lambda p=as_csv: allocator.load_case(p), args.repeat)
+            as_parquet = write_with_parquet(data, Path(folder))
+            parquet_s = median_seconds(lambda p=as_parquet: allocator.load_case(p), args.repeat)
             case = allocator.load_case(as_json)
             scenario = median_seconds(
                 lambda c=case: allocator.apply_scenario(c, "one-project"), args.repeat
             )
             print(
-                f"| {size:,} | {paused:.2f} | {yaml_s:.2f} | {csv_s:.2f} | {running / paused:.2f} "
+                f"| {size:,} | {paused:.2f} | {yaml_s:.2f} | {csv_s:.2f} | {parquet_s:.2f} "
+                f"| {running / paused:.2f} "
                 f"| {scenario:.2f} |",
                 flush=True,
             )

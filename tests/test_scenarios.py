@@ -362,6 +362,8 @@ def test_a_valid_scenario_does_not_read_the_file_for_lines(load, case_dict, monk
         [{"path": "resources[gb300]", "remove": True}],
         [{"path": "projects[chat].start", "set": {"earliest": "Y1", "latest": "Y2"}}],
         [{"path": "projects[chat].requires", "set": ["video"]}],
+        [{"path": "projects[video].levels[pilot].demand", "set": {"h100": 5}}],
+        [{"path": "projects[search].requires", "set": ["video"]}],
         [
             {"path": "projects[video].must_fund", "set": True},
             {"path": "projects[search].must_fund", "set": True},

@@ -36,8 +36,22 @@ def check_case(case: Case, base: Case | None = None) -> list[Finding]:
         return findings  # every other rule reads the horizon
     for check, reads in RULES:
         if base is None or any(getattr(case, f) != getattr(base, f) for f in reads):
-            findings.extend(check(case))
+            if check is _project_rules and base is not None:
+                findings.extend(_project_rules(case, _changed_projects(case, base)))
+            else:
+                findings.extend(check(case))
     return findings
+
+
+def _changed_projects(case: Case, base: Case) -> list[int] | None:
+    """The positions of the projects that differ from ``base``'s, when only they can
+    break a project rule (the same ids in the same order, resources and periods
+    unchanged); None when every project must be checked."""
+    same = case.resources == base.resources and case.periods == base.periods
+    if not same or [p.id for p in case.projects] != [p.id for p in base.projects]:
+        return None
+    pairs = zip(case.projects, base.projects, strict=True)
+    return [i for i, (a, b) in enumerate(pairs) if a is not b and a != b]
 
 
 def _duplicates(ids: Iterable[str], section: Loc) -> Iterator[Finding]:
@@ -203,10 +217,12 @@ def _start_range(case: Case, project: Project) -> tuple[int, int] | None:
     return start_bounds(case, project)
 
 
-def _project_rules(case: Case) -> Iterator[Finding]:
+def _project_rules(case: Case, only: list[int] | None = None) -> Iterator[Finding]:
+    """Each project's own rules; ``only``: just the projects at these positions."""
     ids = {p.id for p in case.projects}
     resources = {r.id for r in case.resources}
-    for index, project in enumerate(case.projects):
+    for index in range(len(case.projects)) if only is None else only:
+        project = case.projects[index]
         loc: Loc = ("projects", index)
         if project.requires or project.excludes:
             yield from _references(project, ids, loc)

@@ -12,12 +12,12 @@ import yaml
 from pydantic import ValidationError
 
 from allocator.case.checks import Finding, check_case
-from allocator.case.csvtables import TableOrigins, expand_tables
 from allocator.case.errors import CaseError, Problem
 from allocator.case.gcpause import gc_paused
 from allocator.case.messages import field_names, readable_path, validation_problems
 from allocator.case.model import Case
 from allocator.case.salvage import salvage
+from allocator.case.tables import TableOrigins, expand_tables
 from allocator.case.yamlio import LineFinder, parse_yaml
 
 VOCABULARY = field_names(Case)

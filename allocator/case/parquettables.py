@@ -1,0 +1,91 @@
+"""Reading a Parquet table of a case (``projects: {parquet: projects.parquet}``).
+
+Column names nest with dots as in a CSV table (``demand.gb300``); cells keep their
+Parquet types: numbers, flags, text, dates, lists, structs (nested mappings) and maps.
+A null leaves the key out, and so does NaN in a column of floating-point numbers (how
+pandas writes a missing number). Problems name the row: 1 is the first item.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from allocator.case.errors import Problem
+from allocator.case.tablerows import column_problem, nest
+
+
+def read_parquet_rows(
+    path: Path, shown: str, problems: list[Problem]
+) -> list[tuple[int, dict[str, Any]]] | None:
+    """Read a Parquet file into (row, nested row) pairs; None (with a problem) if it
+    cannot be read."""
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException) as err:
+        problems.append(Problem(shown, "", f"cannot read the table as Parquet: {err}"))
+        return None
+    table = table.drop_columns(_pandas_index(table))
+    trouble = column_problem(table.column_names)
+    if trouble:
+        problems.append(Problem(shown, "", trouble))
+        return None
+    rows: list[dict[str, Any]] = [{} for _ in range(table.num_rows)]
+    broken: set[int] = set()
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        keys = name.split(".")
+        missing = _missing_test(column.type)
+        plain = _plain_converter(column.type)
+        for i, value in enumerate(column.to_pylist()):
+            if missing(value):
+                continue
+            if not nest(rows[i], keys, plain(value)):
+                message = "conflicts with another column: a key is both a value and a group"
+                problems.append(Problem(shown, f"column {name}", message, i + 1))
+                broken.add(i)
+    return [(i + 1, row) for i, row in enumerate(rows) if row and i not in broken]
+
+
+def _pandas_index(table: pa.Table) -> list[str]:
+    """The columns pandas stored its index in (not items' keys)."""
+    metadata = table.schema.pandas_metadata or {}
+    stored = [c for c in metadata.get("index_columns", []) if isinstance(c, str)]
+    return [c for c in stored if c in table.column_names]
+
+
+def _missing_test(kind: pa.DataType) -> Any:
+    """Whether a cell of a column of this type is missing: null, or NaN among floats."""
+    if pa.types.is_floating(kind):
+        return lambda value: value is None or math.isnan(value)
+    return lambda value: value is None
+
+
+def _plain_converter(kind: pa.DataType) -> Any:
+    """A cell as plain data: unchanged, or with a struct's nulls left out and maps as
+    mappings, wherever such types sit inside the column's type."""
+    if not _has_nesting(kind):
+        return lambda value: value
+    return _plain
+
+
+def _has_nesting(kind: pa.DataType) -> bool:
+    if pa.types.is_struct(kind) or pa.types.is_map(kind):
+        return True
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        return _has_nesting(kind.value_type)
+    return False
+
+
+def _plain(value: Any) -> Any:
+    """A struct (dict) without its null fields; a map (list of key-value pairs) as a dict."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        if value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+            return {k: _plain(v) for k, v in value}
+        return [_plain(v) for v in value]
+    return value
