@@ -883,7 +883,8 @@ def test_json_duplicate_key_line(problems_of) -> None:
         pytest.param(
             {"csv": "p.csv", "sep": ";"},
             "projects",
-            "a table reference is {csv: relative/path.csv} and nothing else",
+            "a table reference is {csv: relative/path.csv} or {parquet: relative/path.parquet} "
+            "and nothing else",
             id="extra-key",
         ),
         pytest.param({"csv": 5}, "projects", "a table reference is {csv:", id="not-text"),
