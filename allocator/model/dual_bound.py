@@ -145,6 +145,7 @@ def tighten(
     row with an infinite column bound among its terms keeps its multiplier."""
     sign, y, d = _priced(model, y)
     block = sp.csr_matrix(model.matrix[family.slice])
+    block.eliminate_zeros()  # an entry stored as 0 has no break point
     rows = np.repeat(np.arange(family.size), np.diff(block.indptr))
     cols, a = block.indices, block.data
     own = d[cols] + y[family.slice][rows] * a  # reduced cost without this row's term
