@@ -6,23 +6,26 @@ processes start; forked workers inherit it (Linux), so no variant formulates the
 again; a worker that did not inherit it (started by spawning, elsewhere) formulates
 the case once and keeps it for the variants it solves after. ``release`` drops it when
 the analysis is done. (The translation for the solver is not kept: from arrays it takes
-milliseconds, ``docs/performance.md``.)
+milliseconds, ``docs/performance.md``.) Anything else filed the same way (a screen of the
+variants) is found with ``held``.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from allocator.case.model import Case
 from allocator.formulation import Formulation, formulate
 
-_KEPT: dict[str, Formulation] = {}
+_KEPT: dict[str, Any] = {}
 
 
-def keep(formulation: Formulation) -> str:
-    """File ``formulation``; the token finds it again in this process and its forks."""
+def keep(value: Any) -> str:
+    """File ``value`` (a formulation); the token finds it again in this process and its
+    forks."""
     token = uuid.uuid4().hex
-    _KEPT[token] = formulation
+    _KEPT[token] = value
     return token
 
 
@@ -32,6 +35,17 @@ def kept(token: str, case: Case) -> Formulation:
     if found is None:
         found = _KEPT[token] = formulate(case)
     return found
+
+
+def held(token: str) -> Any:
+    """What is filed under ``token`` in this process (inherited by a fork); a process
+    that did not inherit it cannot rebuild it, and says so."""
+    if token not in _KEPT:
+        raise RuntimeError(
+            "a worker process did not inherit what the analysis filed (it was not forked); "
+            "run with one worker"
+        )
+    return _KEPT[token]
 
 
 def release(token: str) -> None:

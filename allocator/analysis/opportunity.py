@@ -6,6 +6,11 @@ variant is the base formulation with other bounds (``variants``), re-solved with
 the same backend and options. ``change`` = variant objective - base objective: the
 cost (negative) of forcing the decision, which for a funded project is what it
 adds to the plan, and for an unfunded one what keeping it would cost.
+
+With ``screen``, no variant is re-solved: each gets a bracket (``allocator.analysis.
+screen``), a proven bound and the objective of a plan found without a search, so
+``change`` is that plan's and ``change_bound`` the best the change can be. A bracket no
+wider than the gap of the base objective says as much as a solve at that gap would.
 """
 
 from __future__ import annotations
@@ -17,30 +22,51 @@ from functools import partial
 import pandas as pd
 
 from allocator.analysis.changes import COLUMNS, plan_changes
-from allocator.analysis.kept import keep, kept, release
-from allocator.analysis.parallel import solve_many, worker_count
+from allocator.analysis.kept import held, keep, kept, release
+from allocator.analysis.parallel import run_many, solve_many, worker_count
 from allocator.analysis.runner import Runner
+from allocator.analysis.screen import Bracket, Screen
 from allocator.analysis.variants import force_in, force_out
 from allocator.case.model import Case
 from allocator.engine import Result
 from allocator.errors import InputError
-from allocator.formulation import formulate
+from allocator.formulation import Formulation, formulate
+from allocator.model.linear import LinearModel
 from allocator.plan.nearness import minimal_flag
 
-TABLE = ["project", "base", "forced", "status", "objective", "change", "changes", "minimal"]
+TABLE = [
+    "project",
+    "base",
+    "forced",
+    "status",
+    "objective",
+    "change",
+    "changes",
+    "minimal",
+    "bound",
+    "change_bound",
+    "screened",
+]
+
+BATCHES_PER_WORKER = 16
+"""Screened variants go to the worker processes in this many batches per worker."""
 
 
 @dataclass(frozen=True)
 class Opportunity:
     """``table``: one row per forced variant: project, base (its state in the base plan),
-    forced ("out" or "in at LEVEL"), status, objective, change, changes (how many other
-    decisions change), minimal (``allocator.plan.nearness.minimal_flag``).
-    ``changes``: project, forced, kind, id, before, after, text."""
+    forced ("out" or "in at LEVEL"), status ("screened" for a bracket not solved),
+    objective, change, changes (how many other decisions change; None when screened),
+    minimal (``allocator.plan.nearness.minimal_flag``), bound (the variant's proven
+    bound), change_bound (bound - base objective: the best the change can be),
+    screened. ``changes``: project, forced, kind, id, before, after, text.
+    ``results``: the re-solved variants' results (none when screened)."""
 
     base: Result
     table: pd.DataFrame
     changes: pd.DataFrame
     results: list[Result] = field(repr=False)
+    screened: bool = False
 
 
 def variants_of(case: Case, base: Result, projects: list[str] | None) -> list[tuple[str, str]]:
@@ -70,19 +96,22 @@ def opportunity(
     base: Result | None = None,
     workers: int | None = None,
     done: Callable[[str], None] | None = None,
+    screen: bool = False,
 ) -> Opportunity:
     """Solve the base case (unless ``base`` is given), then each forced variant (in
-    ``workers`` processes; default one per CPU; ``runner`` None: ``Runner()``);
-    ``done(label)`` after each variant."""
+    ``workers`` processes; default one per CPU; ``runner`` None: ``Runner()``), or with
+    ``screen`` bracket each instead (module docstring); ``done(label)`` after each."""
     runner = runner or Runner()
     base = base or runner.solve(case)
     if base.plan is None:
         raise InputError(f"the base case has no plan ({base.termination.status.value})")
     pairs = variants_of(case, base, projects)
-    labels = [f"{project} {forced}" for project, forced in pairs]
     token = keep(base.formulation or formulate(case))
-    task = partial(_solve_forced, runner.near(base), case, token)
     try:
+        if screen:
+            return _screened(case, base, runner, pairs, token, workers, done)
+        labels = [f"{project} {forced}" for project, forced in pairs]
+        task = partial(_solve_forced, runner.near(base), case, token)
         results = solve_many(task, pairs, labels, worker_count(len(pairs), workers), done)
     finally:
         release(token)
@@ -104,24 +133,114 @@ def opportunity(
     return Opportunity(base, table, all_changes, results)
 
 
+def _screened(
+    case: Case,
+    base: Result,
+    runner: Runner,
+    pairs: list[tuple[str, str]],
+    token: str,
+    workers: int | None,
+    done: Callable[[str], None] | None,
+) -> Opportunity:
+    """Every variant bracketed (``Screen``), in batches over the worker processes."""
+    if base.values is None:
+        raise InputError("screening needs the base plan's values (solve the base here)")
+    formulation = kept(token, case)
+    screener = Screen.of(formulation, base.values, base.termination.bound, runner.gap)
+    screen_token = keep(screener)
+    count = worker_count(len(pairs), workers)
+    size = max(1, -(-len(pairs) // (count * BATCHES_PER_WORKER)))
+    batches = [pairs[i : i + size] for i in range(0, len(pairs), size)]
+    names = [str(i) for i in range(len(batches))]
+
+    def finished(name: str) -> None:
+        for project, forced in batches[int(name)]:
+            if done:
+                done(f"{project} {forced}")
+
+    try:
+        task = partial(_bracket_batch, case, token, screen_token)
+        found = run_many(task, batches, names, count if len(batches) > 1 else 1, finished)
+    finally:
+        release(screen_token)
+        screener.close()
+    brackets = [bracket for batch in found for bracket in batch]
+    rows = [
+        _screened_row(base, project, forced, bracket)
+        for (project, forced), bracket in zip(pairs, brackets, strict=True)
+    ]
+    empty = pd.DataFrame(columns=["project", "forced", *COLUMNS])
+    return Opportunity(base, pd.DataFrame(rows, columns=TABLE), empty, [], screened=True)
+
+
+def _bracket_batch(
+    case: Case, token: str, screen_token: str, batch: list[tuple[str, str]]
+) -> list[Bracket]:
+    """The brackets of a batch of forced variants (the formulation and screen kept under
+    the tokens)."""
+    formulation = kept(token, case)
+    screener = held(screen_token)
+    return [screener.bracket(_forced_model(formulation, pair)) for pair in batch]
+
+
 def _solve_forced(runner: Runner, case: Case, token: str, pair: tuple[str, str]) -> Result:
     """The case's formulation (kept under ``token``) with one project forced out, or in
     at a level, solved."""
-    project, forced = pair
     formulation = kept(token, case)
-    model = (
-        force_out(formulation, formulation.model, project)
-        if forced == "out"
-        else force_in(formulation, formulation.model, project, forced.removeprefix("in at "))
-    )
-    return runner.resolve(case, formulation, model)
+    return runner.resolve(case, formulation, _forced_model(formulation, pair))
+
+
+def _forced_model(formulation: Formulation, pair: tuple[str, str]) -> LinearModel:
+    """The formulation's model with the project forced out, or in at the level."""
+    project, forced = pair
+    if forced == "out":
+        return force_out(formulation, formulation.model, project)
+    return force_in(formulation, formulation.model, project, forced.removeprefix("in at "))
 
 
 def _row(base: Result, result: Result, project: str, forced: str, changed: int) -> list:
-    state = base.plan.projects.set_index("id").loc[project]
-    before = f"{state['level']} from {state['start']}" if state["funded"] else "off"
-    objective = result.termination.objective
+    t = result.termination
+    objective = t.objective
     change = None if objective is None else objective - base.termination.objective
-    status = result.termination.status.value
+    bound = t.bound
+    change_bound = None if bound is None else bound - base.termination.objective
     minimal = minimal_flag(result.nearness)
-    return [project, before, forced, status, objective, change, changed, minimal]
+    return [
+        project,
+        _before(base, project),
+        forced,
+        t.status.value,
+        objective,
+        change,
+        changed,
+        minimal,
+        bound,
+        change_bound,
+        False,
+    ]
+
+
+def _screened_row(base: Result, project: str, forced: str, bracket: Bracket) -> list:
+    reference = base.termination.objective
+    status = "infeasible" if bracket.infeasible else "screened"
+    plan = bracket.plan
+    bound = None if bracket.infeasible else bracket.bound
+    return [
+        project,
+        _before(base, project),
+        forced,
+        status,
+        plan,
+        None if plan is None else plan - reference,
+        None,
+        None,
+        bound,
+        None if bound is None else bound - reference,
+        True,
+    ]
+
+
+def _before(base: Result, project: str) -> str:
+    """The project's state in the base plan: "LEVEL from START", or "off"."""
+    state = base.plan.projects.set_index("id").loc[project]
+    return f"{state['level']} from {state['start']}" if state["funded"] else "off"

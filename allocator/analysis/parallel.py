@@ -7,7 +7,8 @@ other; more starts a process pool (forked on Linux, so nothing is imported again
 and callers need no ``if __name__ == "__main__"`` guard; the platform's default
 elsewhere). Results come back without their formulation and column values, which
 would only cost pickling. A plan the checker rejects in a worker is raised here as
-``PlanCheckError`` with its violations.
+``PlanCheckError`` with its violations. ``run_many`` does the same for any task, whose
+answers come back as it returns them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TypeVar
 
 from allocator.engine import PlanCheckError, Result
@@ -26,6 +28,7 @@ from allocator.errors import InputError
 from allocator.verify import Violation
 
 Item = TypeVar("Item")
+Answer = TypeVar("Answer")
 
 
 @dataclass(frozen=True)
@@ -60,34 +63,44 @@ def solve_many(
     done: Callable[[str], None] | None = None,
 ) -> list[Result]:
     """Every item's result, in the order of ``items`` (see the module docstring)."""
-    answers: list[Result | _Rejected | None] = [None] * len(items)
-    if workers <= 1:
-        for i, item in enumerate(items):
-            answers[i] = _run(task, item)
-            if done:
-                done(labels[i])
-    else:
-        executor = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
-        try:
-            futures: dict[Future[Result | _Rejected], int] = {
-                executor.submit(_run, task, item): i for i, item in enumerate(items)
-            }
-            for future in as_completed(futures):
-                i = futures[future]
-                answers[i] = future.result()
-                if done:
-                    done(labels[i])
-        except BaseException:  # an interrupt, or a solve that failed: stop the rest now
-            _stop(executor)
-            raise
-        executor.shutdown()
-    results = []
+    answers = run_many(partial(_run, task), items, labels, workers, done)
     for answer in answers:
         if isinstance(answer, _Rejected):
             raise PlanCheckError(answer.violations)
-        assert answer is not None
-        results.append(answer)
-    return results
+    return answers  # type: ignore[return-value]  # no _Rejected is left
+
+
+def run_many(
+    task: Callable[[Item], Answer],
+    items: Sequence[Item],
+    labels: Sequence[str],
+    workers: int = 1,
+    done: Callable[[str], None] | None = None,
+) -> list[Answer]:
+    """``task(item)`` for every item, in the order of ``items``: here when ``workers``
+    <= 1, else in that many worker processes; ``done(label)`` as each finishes."""
+    answers: list[Answer | None] = [None] * len(items)
+    if workers <= 1:
+        for i, item in enumerate(items):
+            answers[i] = task(item)
+            if done:
+                done(labels[i])
+        return answers  # type: ignore[return-value]  # every slot is filled
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    try:
+        futures: dict[Future[Answer], int] = {
+            executor.submit(task, item): i for i, item in enumerate(items)
+        }
+        for future in as_completed(futures):
+            i = futures[future]
+            answers[i] = future.result()
+            if done:
+                done(labels[i])
+    except BaseException:  # an interrupt, or a task that failed: stop the rest now
+        _stop(executor)
+        raise
+    executor.shutdown()
+    return answers  # type: ignore[return-value]  # every slot is filled
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:

@@ -153,6 +153,11 @@ def opportunity_charts(document: dict[str, Any]) -> list[Chart]:
         notes.append(f"the {len(kept)} largest changes of {len(known)}")
     if len(known) < len(table):
         notes.append(f"{len(table) - len(known)} variants without a plan are in the table")
+    if document.get("screened"):
+        notes.append(
+            "screened: each bar is the change of a plan found without a search; the "
+            "table's change_bound is the best the change can be"
+        )
     return [
         Chart(
             "opportunity",

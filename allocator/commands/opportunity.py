@@ -8,9 +8,11 @@ import typer
 
 from allocator.analysis.opportunity import Opportunity, opportunity, variants_of
 from allocator.analysis.runner import Change
+from allocator.analysis.screen import SOLVER
 from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
 from allocator.commands.common import (
+    EXIT_BAD_INPUT,
     BackendName,
     CaseFile,
     ChangeRule,
@@ -28,6 +30,7 @@ from allocator.commands.common import (
     consoles,
     emit_json,
     emit_report,
+    fail,
     make_runner,
     progress_bar,
     read_case,
@@ -53,6 +56,15 @@ def opportunity_command(
     change: ChangeRule = Change.MINIMAL,
     warm_start: WarmStart = False,
     workers: Workers = None,
+    screen: Annotated[
+        bool,
+        typer.Option(
+            "--screen",
+            help="Bracket each variant instead of solving it: a proven bound and a plan "
+            "found without a search (for thousands of projects). --gap, --time-limit and "
+            "--change then apply to the base solve only.",
+        ),
+    ] = False,
     json_out: JsonOut = None,
     html: HtmlOut = None,
     excel: ExcelOut = None,
@@ -64,14 +76,24 @@ def opportunity_command(
     """
     err, out = consoles(json_out)
     check_outputs(err, html, excel)
+    if screen and warm_start:
+        message = "--screen solves no variant, so --warm-start has nothing to start"
+        fail(err, message, EXIT_BAD_INPUT)
     case = read_case(err, case_file, scenario)
     runner = make_runner(err, backend, solver, time_limit, gap, change, warm_start)
     with refusals(err, case_file), solver_output():
         base = solve_base(err, case, runner)
         total = len(variants_of(case, base, project))
-        with progress_bar(err, total, "Forcing projects", time_limit) as advance:
+        what = "Screening projects" if screen else "Forcing projects"
+        with progress_bar(err, total, what, None if screen else time_limit) as advance:
             found = opportunity(
-                case, runner=runner, projects=project, base=base, workers=workers, done=advance
+                case,
+                runner=runner,
+                projects=project,
+                base=base,
+                workers=workers,
+                done=advance,
+                screen=screen,
             )
     render_opportunity(out, found, case.money_unit)
     document = opportunity_document(found, case_origin(case_file, scenario))
@@ -83,10 +105,24 @@ def opportunity_command(
 
 def opportunity_document(found: Opportunity, origin: CaseOrigin) -> dict[str, Any]:
     """The JSON of an opportunity-cost analysis: the header (the base solve's solver),
-    then objective (the base optimum), variants and changes."""
+    then objective (the base optimum), screened (and, if so, screen: how the brackets
+    were made), variants and changes."""
     t = found.base.termination
+    screened = {"screen": SCREEN_JSON} if found.screened else {}
     return header(found.base.case, t, origin) | {
         "objective": t.objective,
+        "screened": found.screened,
+        **screened,
         "variants": records(found.table),
         "changes": records(found.changes),
     }
+
+
+SCREEN_JSON = {
+    "bound_from": "Lagrangian bound at the base's LP relaxation prices, and the base's "
+    "proven bound",
+    "plan_from": "the base plan with the decision forced, kept or dropped by the "
+    "variant's LP relaxation, the rest solved with every choice fixed",
+    "solver": SOLVER,
+}
+"""How screened brackets are made (``allocator.analysis.screen``), for the JSON."""

@@ -26,8 +26,8 @@ def render_opportunity(console: Console, found: Opportunity, unit: str) -> None:
     )
     for row in rows.head(MAX_ROWS).itertuples(index=False):
         planned = row.status in ("optimal", "feasible")
-        change = signed(row.change) if planned else row.status
-        out.add_row(row.project, row.base, row.forced, change, str(row.changes) if planned else "")
+        moves = str(row.changes) if planned else ""
+        out.add_row(row.project, row.base, row.forced, _change(row), moves)
     console.print(cut(out, len(rows), "variant"))
     console.print(
         Text(
@@ -37,6 +37,9 @@ def render_opportunity(console: Console, found: Opportunity, unit: str) -> None:
             style="dim",
         )
     )
+    if found.screened:
+        console.print(Text(SCREENED_NOTE + "\n", style="dim"))
+        return
     note = minimal_note([r.nearness for r in found.results])
     console.print(Text(note + "\n", style="dim") if note else "")
     for row in rows.itertuples(index=False):
@@ -44,6 +47,25 @@ def render_opportunity(console: Console, found: Opportunity, unit: str) -> None:
             (found.changes["project"] == row.project) & (found.changes["forced"] == row.forced)
         ]
         _variant(console, found, row, mine, unit)
+
+
+SCREENED_NOTE = (
+    "screened: no variant was solved. Each change lies between the change of a plan "
+    "found without a search (first) and a proven bound (second); where both are one "
+    "figure it is exact. A bound can be above 0 only by the base plan's own gap."
+)
+
+
+def _change(row: object) -> str:
+    """The change as the table shows it: the figure, a screened range, or the status."""
+    if row.status in ("optimal", "feasible"):
+        return signed(row.change)
+    if row.status != "screened":
+        return row.status
+    if row.change is None or row.change != row.change:
+        return f"at most {signed(row.change_bound)}"
+    low, high = signed(row.change), signed(row.change_bound)
+    return low if low == high else f"{low} to {high}"
 
 
 def _variant(
