@@ -8,11 +8,12 @@ pandas writes a missing number). Problems name the row: 1 is the first item.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from allocator.case.errors import Problem
@@ -36,14 +37,18 @@ def read_parquet_rows(
         return None
     rows: list[dict[str, Any]] = [{} for _ in range(table.num_rows)]
     broken: set[int] = set()
-    for name, column in zip(table.column_names, table.columns, strict=True):
+    names = table.column_names
+    for name, column in zip(names, table.columns, strict=True):
         keys = name.split(".")
-        missing = _missing_test(column.type)
         plain = _plain_converter(column.type)
-        for i, value in enumerate(column.to_pylist()):
-            if missing(value):
-                continue
-            if not nest(rows[i], keys, plain(value)):
+        values = column.to_pylist()
+        present = np.flatnonzero(~_missing(column))
+        if len(keys) == 1 and not any(other.startswith(name + ".") for other in names):
+            for i in present.tolist():  # a key no other column nests under: no conflict
+                rows[i][name] = plain(values[i])
+            continue
+        for i in present.tolist():
+            if not nest(rows[i], keys, plain(values[i])):
                 message = "conflicts with another column: a key is both a value and a group"
                 problems.append(Problem(shown, f"column {name}", message, i + 1))
                 broken.add(i)
@@ -57,19 +62,24 @@ def _pandas_index(table: pa.Table) -> list[str]:
     return [c for c in stored if c in table.column_names]
 
 
-def _missing_test(kind: pa.DataType) -> Any:
-    """Whether a cell of a column of this type is missing: null, or NaN among floats."""
-    if pa.types.is_floating(kind):
-        return lambda value: value is None or math.isnan(value)
-    return lambda value: value is None
+def _missing(column: pa.ChunkedArray) -> np.ndarray:
+    """Whether each cell is missing: null, or NaN in a column of floating-point numbers."""
+    missing = column.is_null()
+    if pa.types.is_floating(column.type):
+        missing = pc.or_(missing, pc.fill_null(pc.is_nan(column), False))
+    return missing.to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _plain_converter(kind: pa.DataType) -> Any:
     """A cell as plain data: unchanged, or with a struct's nulls left out and maps as
     mappings, wherever such types sit inside the column's type."""
     if not _has_nesting(kind):
-        return lambda value: value
+        return _same
     return _plain
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _has_nesting(kind: pa.DataType) -> bool:
