@@ -72,10 +72,10 @@ def read_case_data(path: str | Path) -> tuple[dict[str, Any], Source]:
     except UnicodeDecodeError:
         raise CaseError.single(shown, "is not UTF-8 text") from None
     source = Source(shown, text, sha256=hashlib.sha256(raw_bytes).hexdigest())
+    problems: list[Problem] = []
     with gc_paused():
         data, source.problems = _parse(text, shown, file.suffix.lower() == ".json")
-    problems: list[Problem] = []
-    source.origins = expand_tables(data, file.parent, shown, problems)
+        source.origins = expand_tables(data, file.parent, shown, problems)
     if problems:
         raise CaseError(problems)
     return data, source
