@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ from allocator.case.loading import Source, build_case
 from allocator.cli import app
 from allocator.engine import checked_result
 from allocator.generate import generate_case
+from allocator.report.opportunity_view import _change
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
 TOLERANCE = 1e-6
@@ -160,3 +162,20 @@ def test_screen_with_warm_start_is_refused() -> None:
     shown = CliRunner().invoke(app, args, env={"COLUMNS": "80"})
     assert shown.exit_code == 2
     assert "--screen solves no variant" in " ".join(shown.output.split())
+
+
+@pytest.mark.parametrize(
+    ("status", "change", "bound", "shown"),
+    [
+        ("optimal", -2.0, -2.0, "-2.00"),
+        ("screened", -4.0, 0.0, "-4.00 to 0"),
+        ("screened", -1.0, -1.0, "-1.00"),
+        ("screened", None, -3.0, "at most -3.00"),
+        ("screened", -5.0, None, "at least -5.00"),
+        ("screened", None, None, "no plan, no bound"),
+        ("infeasible", None, None, "infeasible"),
+    ],
+)
+def test_how_the_report_writes_a_change(status, change, bound, shown) -> None:
+    row = SimpleNamespace(status=status, change=change, change_bound=bound)
+    assert _change(row) == shown

@@ -223,8 +223,7 @@ def _row(base: Result, result: Result, project: str, forced: str, changed: int) 
 def _screened_row(base: Result, project: str, forced: str, bracket: Bracket) -> list:
     reference = base.termination.objective
     status = "infeasible" if bracket.infeasible else "screened"
-    plan = bracket.plan
-    bound = None if bracket.infeasible else bracket.bound
+    plan, bound = bracket.plan, bracket.bound
     return [
         project,
         _before(base, project),

@@ -69,16 +69,13 @@ _RESOLVERS: dict[tuple[int, int], tuple[Resolver, Resolver]] = {}
 
 @dataclass(frozen=True)
 class Bracket:
-    """Where a variant's optimum lies: ``bound`` is proven (+-inf: the variant has no
-    plan), ``plan`` is the objective of a plan of the variant (None if none was found)."""
+    """Where a variant's optimum lies: ``bound`` is proven (None when no finite bound was
+    found), ``plan`` is the objective of a plan of the variant (None if none was found);
+    ``infeasible``: the bound proves the variant has no plan."""
 
     plan: float | None
-    bound: float
-
-    @property
-    def infeasible(self) -> bool:
-        """Whether the bound proves the variant has no plan."""
-        return not np.isfinite(self.bound)
+    bound: float | None
+    infeasible: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,10 +141,11 @@ class Screen:
     def bracket(self, variant: LinearModel) -> Bracket:
         """The bound and a plan's objective of ``variant`` (module docstring)."""
         bound = self.bound(variant)
-        if not np.isfinite(bound):
-            return Bracket(None, bound)
+        if bound == (-np.inf if variant.maximize else np.inf):
+            return Bracket(None, None, infeasible=True)
         found = self.found(variant)
-        return Bracket(None if found is None else found.termination.objective, bound)
+        plan = None if found is None else found.termination.objective
+        return Bracket(plan, bound if np.isfinite(bound) else None)
 
     def bound(self, variant: LinearModel) -> float:
         """bound_v of the module docstring."""

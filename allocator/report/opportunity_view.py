@@ -62,8 +62,11 @@ def _change(row: object) -> str:
         return signed(row.change)
     if row.status != "screened":
         return row.status
+    unknown = row.change_bound is None or row.change_bound != row.change_bound
     if row.change is None or row.change != row.change:
-        return f"at most {signed(row.change_bound)}"
+        return "no plan, no bound" if unknown else f"at most {signed(row.change_bound)}"
+    if unknown:
+        return f"at least {signed(row.change)}"
     low, high = signed(row.change), signed(row.change_bound)
     return low if low == high else f"{low} to {high}"
 
