@@ -179,3 +179,37 @@ def test_screen_with_warm_start_is_refused() -> None:
 def test_how_the_report_writes_a_change(status, change, bound, shown) -> None:
     row = SimpleNamespace(status=status, change=change, change_bound=bound)
     assert _change(row) == shown
+
+
+REQUIRES_LATER = {
+    "name": "requires-later",
+    "periods": ["Y1", "Y2", "Y3"],
+    "periods_per_year": 1,
+    "resources": [{"id": "gpu"}],
+    "supply": [{"id": "cloud", "resource": "gpu", "capacity": 10}],
+    "budget": {"amounts": 100},
+    "projects": [
+        {
+            "id": "late",
+            "value": 3,
+            "demand": {"gpu": 2},
+            "start": {"earliest": "Y3", "latest": "Y3"},
+        },
+        {"id": "early", "value": 1, "cost": 5, "demand": {"gpu": 2}, "requires": ["late"]},
+        {"id": "other", "value": 2, "demand": {"gpu": 4}},
+    ],
+}
+
+
+def test_a_forced_project_that_cannot_start_after_what_it_requires(load) -> None:
+    """By hand: the optimum is 9 (late runs in Y3 only: 3; other in all three years: 6).
+    Without late, 6; without other, 3. early starts in Y1 and requires late, which starts
+    in Y3, so forcing early in leaves no plan: the screen proves it (its LP relaxation
+    has none), and brackets the other two exactly."""
+    found = opportunity(load(REQUIRES_LATER), runner=Runner(gap=0), workers=1, screen=True)
+    rows = {(r.project, r.forced): r for r in found.table.itertuples()}
+    assert found.base.termination.objective == pytest.approx(9)
+    assert rows[("early", "in at full")].status == "infeasible"
+    assert rows[("late", "out")].change == pytest.approx(-3)
+    assert rows[("other", "out")].change == pytest.approx(-6)
+    assert rows[("late", "out")].change_bound == pytest.approx(-3)

@@ -12,7 +12,8 @@ where L_v is the variant's Lagrangian bound (``allocator.model.dual_bound``) at 
 the multipliers of those row families set again where the variant's bound is least,
 and B is the base's proven bound (the variant only restricts the base). A row that no
 values within the variant's column bounds can keep makes the variant infeasible:
-bound_v = -inf. For a minimisation the same holds with max and +inf.
+bound_v = -inf. For a minimisation the same holds with max and +inf. A variant for
+which no plan is found (below) and whose LP relaxation has none is infeasible too.
 
     plan_v = the objective of one plan of the variant, found without a search: each
              project keeps its base choice where the variant still allows it, or takes
@@ -39,7 +40,7 @@ import numpy as np
 
 from allocator.backends.highs_backend import Resolver
 from allocator.backends.options import SolveOptions
-from allocator.backends.termination import SolveResult
+from allocator.backends.termination import SolveResult, SolveStatus
 from allocator.decompose.bound import TIGHTEN_ROUNDS
 from allocator.decompose.part_solve import PRICE_BACKEND, relaxation
 from allocator.formulation import Formulation
@@ -144,8 +145,18 @@ class Screen:
         if bound == (-np.inf if variant.maximize else np.inf):
             return Bracket(None, None, infeasible=True)
         found = self.found(variant)
+        if found is None and self._relaxation_infeasible(variant):
+            return Bracket(None, None, infeasible=True)
         plan = None if found is None else found.termination.objective
         return Bracket(plan, bound if np.isfinite(bound) else None)
+
+    def _relaxation_infeasible(self, variant: LinearModel) -> bool:
+        """Whether the variant's LP relaxation proves it has no plan (asked only when no
+        plan was found: a project forced in whose start no project it requires can
+        precede, say)."""
+        relaxed = replace(variant, integer=np.zeros_like(variant.integer))
+        solved = self._resolvers()[0].solve(relaxed, SolveOptions())
+        return solved.termination.status is SolveStatus.INFEASIBLE
 
     def bound(self, variant: LinearModel) -> float:
         """bound_v of the module docstring."""
