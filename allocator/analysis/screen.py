@@ -38,11 +38,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from allocator.backends.highs_backend import Resolver
+from allocator.backends.highs_backend import HighsBackend, Resolver
 from allocator.backends.options import SolveOptions
 from allocator.backends.termination import SolveResult, SolveStatus
 from allocator.decompose.bound import TIGHTEN_ROUNDS
-from allocator.decompose.part_solve import PRICE_BACKEND, relaxation
+from allocator.decompose.part_solve import relaxation
 from allocator.formulation import Formulation
 from allocator.model.dual_bound import (
     disjoint_families,
@@ -53,8 +53,9 @@ from allocator.model.dual_bound import (
 )
 from allocator.model.linear import Family, LinearModel
 
-SOLVER = PRICE_BACKEND
-"""The backend (its default solver) of the screening's LPs and fixed-choice MIPs."""
+SOLVER = HighsBackend.name
+"""The backend of every screening solve: the base's LP relaxation (``relaxation``, on
+``PRICE_BACKEND``, the same) and the variants' LPs and fixed-choice MIPs (``Resolver``)."""
 
 KEPT = 1.0 - 1e-6
 """A choice the keep-or-drop LP holds at this or more is kept."""
