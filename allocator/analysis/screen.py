@@ -49,7 +49,7 @@ from allocator.model.dual_bound import (
     implied_bounds,
     lagrangian_bound,
     reduced_costs,
-    tighten,
+    tighten_all,
 )
 from allocator.model.linear import Family, LinearModel
 
@@ -118,10 +118,7 @@ class Screen:
             )
         lower, upper = implied_bounds(model)
         families = tuple(disjoint_families(model))
-        y = solved.duals
-        for _ in range(TIGHTEN_ROUNDS):
-            for family in families:
-                y = tighten(model, y, family, lower, upper)
+        y = tighten_all(model, solved.duals, families, lower, upper, TIGHTEN_ROUNDS)
         choose = formulation.choose
         others = np.flatnonzero(model.integer)
         others = others[~np.isin(others, choose)]
@@ -166,9 +163,7 @@ class Screen:
         worst = -np.inf if variant.maximize else np.inf
         if (lower > upper).any() or _out_of_reach(variant, lower, upper):
             return worst
-        y = self.prices
-        for family in self.families:
-            y = tighten(variant, y, family, lower, upper)
+        y = tighten_all(variant, self.prices, self.families, lower, upper)
         found = lagrangian_bound(variant, y, lower, upper)
         if self.base_bound is None or not np.isfinite(found):
             return found

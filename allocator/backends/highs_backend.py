@@ -94,20 +94,7 @@ class HighsBackend:
         refuse_unsupported(CAPABILITIES, solver, model)
         if start is not None:
             refuse_start(CAPABILITIES, solver)
-        outcome = _run(model, options, options.time_limit)
-
-        def recheck(seconds: float) -> Outcome:
-            feasibility = replace(model, objective=np.zeros_like(model.objective))
-            return _run(feasibility, options, seconds)
-
-        return finish(
-            model,
-            options,
-            outcome,
-            label=Label(self.name, solver, outcome.version),
-            started=started,
-            recheck=recheck,
-        )
+        return _finished(model, options, _run(model, options, options.time_limit), started)
 
 
 class Resolver:
@@ -143,29 +130,35 @@ class Resolver:
             raise BackendError(
                 "a re-solved variant must share the model's rows, objective and integers"
             )
-        inf = highspy.kHighsInf
         highs = self.highs
         _set_options(highs, options, options.time_limit)
+        columns, rows = self._columns, self._rows
         highs.changeColsBounds(
-            self._columns.size,
-            self._columns,
-            np.clip(variant.lower, -inf, inf),
-            np.clip(variant.upper, -inf, inf),
+            columns.size, columns, _finite(variant.lower), _finite(variant.upper)
         )
         highs.changeRowsBounds(
-            self._rows.size,
-            self._rows,
-            np.clip(variant.row_lower, -inf, inf),
-            np.clip(variant.row_upper, -inf, inf),
+            rows.size, rows, _finite(variant.row_lower), _finite(variant.row_upper)
         )
-        outcome = _run_passed(highs, variant)
+        return _finished(variant, options, _run_passed(highs, variant), started)
 
-        def recheck(seconds: float) -> Outcome:
-            feasibility = replace(variant, objective=np.zeros_like(variant.objective))
-            return _run(feasibility, options, seconds)
 
-        label = Label(HighsBackend.name, "highs", outcome.version)
-        return finish(variant, options, outcome, label=label, started=started, recheck=recheck)
+def _finished(
+    model: LinearModel, options: SolveOptions, outcome: Outcome, started: float
+) -> SolveResult:
+    """``outcome`` of ``model`` as a ``SolveResult`` (``finish``), rechecked by a fresh
+    feasibility solve where ``finish`` asks."""
+
+    def recheck(seconds: float) -> Outcome:
+        feasibility = replace(model, objective=np.zeros_like(model.objective))
+        return _run(feasibility, options, seconds)
+
+    label = Label(HighsBackend.name, HighsBackend.default_solver, outcome.version)
+    return finish(model, options, outcome, label=label, started=started, recheck=recheck)
+
+
+def _finite(bounds: np.ndarray) -> np.ndarray:
+    """Bounds with infinities as HiGHS's infinity."""
+    return np.clip(bounds, -highspy.kHighsInf, highspy.kHighsInf)
 
 
 def _run(model: LinearModel, options: SolveOptions, time_limit: float | None) -> Outcome:
@@ -205,17 +198,16 @@ def _run_passed(highs: highspy.Highs, model: LinearModel) -> Outcome:
 def _translate(model: LinearModel) -> highspy.HighsLp:
     """``model`` as a ``HighsLp``: infinite bounds as HiGHS's infinity, the CSR matrix
     row-wise, the sense and the offset."""
-    inf = highspy.kHighsInf
     matrix = model.matrix.tocsr()
     lp = highspy.HighsLp()
     lp.num_col_ = model.num_variables
     lp.num_row_ = model.num_constraints
     lp.col_cost_ = np.asarray(model.objective, dtype=np.float64)
     lp.offset_ = float(model.objective_offset)
-    lp.col_lower_ = np.clip(model.lower, -inf, inf)
-    lp.col_upper_ = np.clip(model.upper, -inf, inf)
-    lp.row_lower_ = np.clip(model.row_lower, -inf, inf)
-    lp.row_upper_ = np.clip(model.row_upper, -inf, inf)
+    lp.col_lower_ = _finite(model.lower)
+    lp.col_upper_ = _finite(model.upper)
+    lp.row_lower_ = _finite(model.row_lower)
+    lp.row_upper_ = _finite(model.row_upper)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
     lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
     lp.a_matrix_.index_ = matrix.indices.astype(np.int32)

@@ -30,7 +30,7 @@ from allocator.model.dual_bound import (
     disjoint_families,
     implied_bounds,
     lagrangian_bound,
-    tighten,
+    tighten_all,
 )
 from allocator.model.linear import LinearModel
 
@@ -66,10 +66,7 @@ def parts_bound(model: LinearModel, outcomes: Sequence[PartOutcome]) -> PartsBou
     """The Lagrangian bound of ``model`` at the parts' mean prices, tightened along each
     family of disjoint rows (see the module docstring)."""
     lower, upper = implied_bounds(model)
-    y = mean_prices(model, outcomes)
     families = disjoint_families(model)
-    for _ in range(TIGHTEN_ROUNDS):
-        for family in families:
-            y = tighten(model, y, family, lower, upper)
+    y = tighten_all(model, mean_prices(model, outcomes), families, lower, upper, TIGHTEN_ROUNDS)
     bound = lagrangian_bound(model, y, lower, upper)
     return PartsBound(bound if np.isfinite(bound) else None, y)

@@ -27,6 +27,8 @@ the bound it breaks.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -160,6 +162,22 @@ def tighten(
     keep = ~np.isfinite(best)
     y[family.slice] = np.where(keep, y[family.slice], best)
     return sign * y
+
+
+def tighten_all(
+    model: LinearModel,
+    y: np.ndarray,
+    families: Sequence[Family],
+    lower: np.ndarray,
+    upper: np.ndarray,
+    rounds: int = 1,
+) -> np.ndarray:
+    """``y`` tightened along each of ``families`` (``disjoint_families``) in turn, ``rounds``
+    times over (each family's new multipliers move the bound along the others)."""
+    for _ in range(rounds):
+        for family in families:
+            y = tighten(model, y, family, lower, upper)
+    return y
 
 
 @np.errstate(invalid="ignore")  # inf - inf where a drop is infinite: that row is unsettled
