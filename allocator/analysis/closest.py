@@ -31,10 +31,23 @@ The search, lexicographic: every plan kept has the variant's objective z(x) at o
 
 (z*: the variant's objective; B: its bound, z* without one; the mirror image for a
 minimisation), so it is within the first solve's allowed gap of the bound, as optimal
-as the first. Tier 1 minimises D (an integer; gap 0); tier 2, when asked for, minimises
-U with tier 1's decisions held. Each starts from the plan before it where the solver takes a start
-and runs within the given time limit; a tier stopped early keeps the best plan found
-and ``Nearness`` says the change is not proven minimal.
+as the first. Tier 1 minimises D (an integer; gap 0) in two steps:
+
+1. Nearby: only the decisions the variant's optimum changes are free, every other one
+   held where the optimum (and so the base plan) has it. This search is small, and it
+   drops the optimum's incidental changes: on a 2,000-project case it took a budget
+   step's 18 changed decisions to 10 in 0.1 s, where the whole search below found none
+   fewer in 30 s.
+2. Whole: every decision free, from the nearby plan. Only it can prove the count
+   minimal (a plan may change decisions the optimum left alone).
+
+Tier 2, when asked for, minimises U with tier 1's decisions held. Each search starts
+from the plan before it where the solver takes a start. The nearby search runs within
+the given time limit (``SEARCH_SECONDS`` without one); the whole search and tier 2
+within the given limit too, or without one within ``SEARCH_SHARE`` of the variant's
+own solve time (at least ``SEARCH_MIN_SECONDS``, at most ``SEARCH_SECONDS``), so the
+search never costs much more than the what-if itself. A search stopped early keeps the
+best plan found and ``Nearness`` says the change is not proven minimal.
 """
 
 from __future__ import annotations
@@ -67,6 +80,17 @@ UNITS = ("buy", "paid", "draw")
 
 TOLERANCE = 1e-9
 """Relative room below the floor, for the solvers' rounding of the band row."""
+
+SEARCH_SECONDS = 30.0
+"""The time limit of each search when none is given, and the most the whole search and
+tier 2 take then."""
+
+SEARCH_SHARE = 0.1
+"""Without a time limit, the whole search and tier 2 each take at most this share of the
+variant's solve time..."""
+
+SEARCH_MIN_SECONDS = 1.0
+"""...and at least this."""
 
 
 def distance(model: LinearModel, base: BasePlan) -> tuple[np.ndarray, float]:
@@ -135,21 +159,27 @@ def closest(
 ) -> Result:
     """``variant`` (a solve of ``model``, a variant of ``formulation``) with the plan
     closest to ``base`` among those keeping its floor, and its ``nearness``; ``variant``
-    unchanged when it has no plan. ``options``: the solver and time limit of each tier;
-    ``units``: run tier 2 too; ``hints``: the solver takes a start (``Feature.HINTS``),
-    so each tier starts from the plan before it."""
+    unchanged when it has no plan. ``options``: the solver and the time limit of each
+    search (None: the module docstring's rule); ``units``: run tier 2 too; ``hints``: the
+    solver takes a start (``Feature.HINTS``), so each search starts from the plan before
+    it."""
     if variant.plan is None or variant.values is None or variant.termination.objective is None:
         return variant
     clock = time.perf_counter()
-    solver = _Search(get_backend(backend), replace(options, relative_gap=0.0), hints)
+    exact = replace(options, relative_gap=0.0)
+    chosen = get_backend(backend)
+    nearby_limit = options.time_limit or SEARCH_SECONDS
+    whole_limit = _whole_seconds(options, variant.termination.seconds)
+    nearby = _Search(chosen, replace(exact, time_limit=nearby_limit), hints)
+    whole = _Search(chosen, replace(exact, time_limit=whole_limit), hints)
     row, constant = distance(model, base)
     first = _count(constant + row @ variant.values)
     floor = floor_of(variant, model)
     banded = _band(model, floor)
-    fewest = _fewest(banded, row, constant, variant.values, first, solver)
+    fewest = _fewest(banded, row, constant, variant.values, first, nearby, whole)
     changed = _count(constant + row @ fewest.values)
     least = (
-        _least_units(banded, base, fewest.values, solver)
+        _least_units(banded, base, fewest.values, whole)
         if units
         else _Tier(fewest.values, True, None, "")
     )
@@ -176,27 +206,59 @@ def _band(model: LinearModel, floor: float) -> LinearModel:
     return with_rows(model, "band", keys, sp.csr_matrix(model.objective), lower, upper)
 
 
+def _whole_seconds(options: SolveOptions, solved_in: float) -> float:
+    """The time limit of the whole search and of tier 2 for a variant solved in
+    ``solved_in`` seconds (module docstring)."""
+    if options.time_limit is not None:
+        return options.time_limit
+    return min(SEARCH_SECONDS, max(SEARCH_MIN_SECONDS, SEARCH_SHARE * solved_in))
+
+
 def _fewest(
     banded: LinearModel,
     row: np.ndarray,
     constant: float,
     start: np.ndarray,
     first: int,
-    solver: _Search,
+    nearby: _Search,
+    whole: _Search,
 ) -> _Tier:
-    """Tier 1: the fewest decisions changed, from ``start`` (which changes ``first``)."""
+    """Tier 1: the fewest decisions changed, from ``start`` (which changes ``first``):
+    the nearby search, then the whole one from its plan."""
     if first == 0:
         return _Tier(start, True, 0.0, "")
     search = replace(banded, objective=row, objective_offset=constant, maximize=False)
-    solved = solver.solve(search, start)
-    found = _found(solved, banded.num_variables)
-    better = found is not None and _count(constant + row @ found) < first
+    start = _fewer(search, nearby.solve(_nearby(search, row, start), start), start)
+    if _count(constant + row @ start) == 0:
+        return _Tier(start, True, 0.0, "")
+    solved = whole.solve(search, start)
     return _Tier(
-        found if better else start,
+        _fewer(search, solved, start),
         solved.termination.status is SolveStatus.OPTIMAL,
         solved.termination.bound,
         _note("fewest decisions", solved),
     )
+
+
+def _nearby(search: LinearModel, row: np.ndarray, start: np.ndarray) -> LinearModel:
+    """``search`` with every decision that ``start`` keeps as the base plan has it held
+    there: a decision adds |x_j - b_j| = (1 - x_j) where its coefficient is -1 (b_j = 1)
+    and x_j where it is +1 (b_j = 0), so it is kept where that is below one half."""
+    decided = np.flatnonzero(row)
+    apart = np.where(row[decided] < 0, 1.0 - start[decided], start[decided])
+    held = decided[apart < 0.5]
+    lower, upper = search.lower.copy(), search.upper.copy()
+    lower[held] = upper[held] = start[held]
+    return replace(search, lower=lower, upper=upper)
+
+
+def _fewer(search: LinearModel, solved: SolveResult, start: np.ndarray) -> np.ndarray:
+    """The plan of ``solved`` (a solve of ``search``, or of it with some decisions held)
+    when it changes fewer decisions than ``start``, else ``start``."""
+    found = _found(solved, search.num_variables)
+    if found is None or search.objective_value(found) >= search.objective_value(start) - 0.5:
+        return start
+    return found
 
 
 def _least_units(

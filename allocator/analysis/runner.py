@@ -29,9 +29,6 @@ from allocator.errors import InputError
 from allocator.formulation import Formulation
 from allocator.model.linear import LinearModel
 
-CLOSEST_SECONDS = 30.0
-"""The time limit of each minimal-change solve when the runner has none."""
-
 
 class Change(StrEnum):
     """Which plan a variant returns among those as good as its optimum."""
@@ -148,7 +145,7 @@ class Runner:
             result,
             self.base,
             self.backend,
-            replace(self.options(), time_limit=self.time_limit or CLOSEST_SECONDS),
+            self.options(),
             units=self.change is Change.UNITS,
             hints=self.takes_start(),
         )
