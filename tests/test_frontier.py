@@ -147,7 +147,7 @@ def test_every_plan_passed_the_checker_and_pool_matches_in_process() -> None:
 def test_done_is_called_once_per_point_with_the_factor() -> None:
     seen: list[str] = []
     frontier(TWO, runner=CBC, start=0.5, stop=1.5, steps=3, workers=1, done=seen.append)
-    assert seen == ["x0.5", "x1", "x1.5"]
+    assert sorted(seen) == ["x0.5", "x1", "x1.5"]  # as each finishes: x1 needs no solve
 
 
 # --- monotone -------------------------------------------------------------------------

@@ -50,7 +50,9 @@ the case as it is is solved first; a warm runner starts every point from its pla
 every point returns, among its plans as good as its optimum (within the
 gap), the one closest to that plan (``allocator.analysis.closest``): the projects
 entering and leaving between points are then the ones the money moves, not another
-optimum's incidental ones.
+optimum's incidental ones. A point whose money that plan still keeps within (x1, or a
+smaller factor when the money does not bind) takes that plan with no solve
+(``allocator.analysis.restriction``).
 
 Solving. Points are solved in parallel across local processes
 (``allocator.analysis.parallel``: forked on Linux, the platform's default start
@@ -75,6 +77,7 @@ import pandas as pd
 from allocator.analysis.changes import plan_changes
 from allocator.analysis.edits import scale_series
 from allocator.analysis.parallel import solve_many, worker_count
+from allocator.analysis.restriction import solve_unanswered
 from allocator.analysis.runner import Runner
 from allocator.case.model import Case
 from allocator.case.money import Funding, FundingKind
@@ -208,10 +211,13 @@ def frontier(
     points = factors(start, stop, steps)
     targets = _targets(case, source)
     cases = [scale_money(case, k, source) for k in points]
-    count = worker_count(steps, workers)
+    labels = [f"x{k:g}" for k in points]
     if runner.wants_base:
-        runner = runner.near(runner.solve(case))
-    results = solve_many(runner.solve, cases, [f"x{k:g}" for k in points], count, done)
+        base = runner.solve(case)
+        runner = runner.near(base)
+        results = solve_unanswered(runner.solve, cases, labels, base, workers, done, runner.minimal)
+    else:
+        results = solve_many(runner.solve, cases, labels, worker_count(steps, workers), done)
     money = [scaled_money(c, source) for c in cases]
     caveat = _caveat(targets)
     table = _points(points, money, results)

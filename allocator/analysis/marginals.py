@@ -9,7 +9,9 @@
    whole MIP is solved again: each period's budget (where it is not zero), each
    resource's capacity (every option of that resource), each optional equity
    source. ``change`` is the new optimum less the base; the portfolio changes it
-   causes are listed.
+   causes are listed. A step that only narrows limits the base plan keeps (a smaller
+   budget it does not spend) is answered by the base plan, with no solve
+   (``allocator.analysis.restriction``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import pandas as pd
 from allocator.analysis.changes import plan_changes
 from allocator.analysis.duals import marginal_values
 from allocator.analysis.edits import scale_budget_in, scale_capacity, scale_funding
-from allocator.analysis.parallel import solve_many, worker_count
+from allocator.analysis.restriction import solve_unanswered
 from allocator.analysis.runner import Runner
 from allocator.analysis.variants import fix_integers
 from allocator.backends.capabilities import Feature
@@ -115,7 +117,7 @@ def marginals(
         f"{lever} {subject or period} {delta:+.0%}" for (lever, subject, period, _), delta in moves
     ]
     near = runner.near(base)
-    results = solve_many(near.solve, cases, labels, worker_count(len(cases), workers), done)
+    results = solve_unanswered(near.solve, cases, labels, base, workers, done, runner.minimal)
     rows = [
         _step_row(base, result, lever, subject, period, delta)
         for ((lever, subject, period, _), delta), result in zip(moves, results, strict=True)

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from allocator.analysis.frontier import Frontier
+from allocator.analysis.restriction import unsolved
 from allocator.case.money import FundingKind
 from allocator.numbers import amount, plural
 from allocator.plan.nearness import minimal_note
@@ -68,9 +69,12 @@ def _headline(title: str, frontier: Frontier, seconds: float | None, workers: in
     t = frontier.results[0].termination
     solved = f"{t.backend} / {t.solver} ({t.solver_version})"
     if seconds is not None:
-        solved += f", {plural(len(points), 'solve')} in {seconds:.1f} s"
+        kept = unsolved(frontier.results)
+        solved += f", {plural(len(points) - kept, 'solve')} in {seconds:.1f} s"
         if workers is not None:
             solved += f" on {workers} process" + ("es" if workers != 1 else "")
+        if kept:
+            solved += f"; {plural(kept, 'point')} the unscaled plan answers with no solve"
     grid.add_row("solver", Text(solved))
     grid.add_row("objective", f"{case.objective.value}, in {case.money_unit}")
     grid.add_row("knee", _knee(frontier, case.money_unit))

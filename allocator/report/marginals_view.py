@@ -7,6 +7,8 @@ from rich.console import Console, Group
 from rich.text import Text
 
 from allocator.analysis.marginals import Marginals
+from allocator.analysis.restriction import unsolved
+from allocator.numbers import plural
 from allocator.plan.nearness import minimal_note
 from allocator.report.tables import MAX_ROWS, bullets, cut, per_unit, signed, table
 
@@ -18,6 +20,19 @@ def render_marginals(console: Console, marginals: Marginals, unit: str) -> None:
     note = minimal_note([r.nearness for r in marginals.results])
     if note:
         console.print(Text(note + "\n", style="dim"))
+    kept = unsolved(marginals.results)
+    if kept:
+        console.print(Text(f"{_kept(kept)}\n", style="dim"))
+
+
+def _kept(count: int) -> str:
+    """The note on steps the base plan answered."""
+    steps = plural(count, "step")
+    return (
+        f"{steps} only narrow{'s' if count == 1 else ''} limits the base plan keeps: its "
+        "optimum is at most the base's bound, so the base plan answers it within the "
+        "base's gap, with no solve."
+    )
 
 
 def _duals(marginals: Marginals, unit: str) -> Text | object:
