@@ -84,24 +84,35 @@ def level_series(case: Case, series_of: Callable[[Level], Any]) -> tuple[np.ndar
     ``by_offset`` is NaN and the amounts come by calendar period instead, in
     ``by_period``.
     """
-    horizon = len(case.periods)
+    return level_series_many(case, [series_of])[0]
+
+
+def level_series_many(
+    case: Case, getters: list[Callable[[Level], Any]]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``level_series`` of each getter, the levels listed once."""
     levels = [level for project in case.projects for level in project.all_levels]
-    by_offset = np.full((len(levels), horizon), np.nan)
-    by_period = np.zeros((len(levels), horizon))
+    return [_matrices([get(level) for level in levels], case.periods) for get in getters]
+
+
+def _matrices(series: list[Any], periods: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(by_offset, by_period) of one series per level (``level_series``)."""
+    horizon = len(periods)
+    by_offset = np.full((len(series), horizon), np.nan)
+    by_period = np.zeros((len(series), horizon))
     scalar_rows: list[int] = []
     scalars: list[float] = []
     list_rows: list[int] = []
     lists: list[list[float]] = []
-    for row, level in enumerate(levels):
-        series = series_of(level)
-        if isinstance(series, int | float):  # the common cases, set in one step below
+    for row, one in enumerate(series):
+        if isinstance(one, int | float):  # the common cases, set in one step below
             scalar_rows.append(row)
-            scalars.append(series)
-        elif isinstance(series, dict):
-            by_period[row] = [series.get(label, 0.0) for label in case.periods]
+            scalars.append(one)
+        elif isinstance(one, dict):
+            by_period[row] = [one.get(label, 0.0) for label in periods]
         else:
             list_rows.append(row)
-            lists.append(list(series[:horizon]))
+            lists.append(list(one[:horizon]))
     by_offset[scalar_rows] = np.asarray(scalars, dtype=float).reshape(-1, 1)
     _set_lists(by_offset, list_rows, lists)
     return by_offset, by_period
@@ -151,11 +162,10 @@ def demand_profile(
     case: Case, choices: Choices, position: dict[str, int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(choice, resource position, period, units) triples of every level's demand."""
+    getters = [lambda level, key=resource: level.demand.get(key, 0.0) for resource in position]
     parts = []
-    for resource, r in position.items():
-        choice, period, amount = _expand(
-            choices, *level_series(case, lambda level, key=resource: level.demand.get(key, 0.0))
-        )
+    for r, series in zip(position.values(), level_series_many(case, getters), strict=True):
+        choice, period, amount = _expand(choices, *series)
         parts.append((choice, np.full(choice.shape, r, dtype=np.int64), period, amount))
     if not parts:
         empty = np.zeros(0, dtype=np.int64)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -27,17 +29,37 @@ def extract_plan(case: Case, formulation: Formulation, values: np.ndarray) -> Pl
     """The plan that the column values ``values`` of ``formulation`` describe."""
     x = tighten_use(formulation, clean_values(formulation.model, values))
     chosen = formulation.chosen(x)
+    profiles = _Profiles.of(case, chosen)
     return Plan(
-        projects=_projects(case, chosen),
-        allocations=_allocations(case, formulation, chosen, x),
+        projects=_projects(case, chosen, profiles),
+        allocations=_allocations(case, formulation, chosen, profiles.demand, x),
         supply=_supply(case, formulation, x),
         funding=_funding(case, formulation.model, x),
         earmarks=_earmarks(formulation.model, x),
         credit=_credit(case, formulation.model, x),
         money=_money(case, formulation, x),
-        objective=_objective(case, formulation, chosen, x),
+        objective=_objective(case, formulation, chosen, profiles.value, x),
         binding=binding_limits(formulation.model, x),
     )
+
+
+@dataclass(frozen=True)
+class _Profiles:
+    """The chosen levels' series, each read once: (choice, period, amount) triples of
+    value, cost and revenue, and (choice, resource, period, units) of demand."""
+
+    value: tuple[np.ndarray, ...]
+    cost: tuple[np.ndarray, ...]
+    revenue: tuple[np.ndarray, ...]
+    demand: tuple[np.ndarray, ...]
+
+    @classmethod
+    def of(cls, case: Case, chosen: Choices) -> _Profiles:
+        position = {r.id: i for i, r in enumerate(case.resources)}
+        return cls(
+            *(profile(case, chosen, field) for field in ("value", "cost", "revenue")),
+            demand_profile(case, chosen, position),
+        )
 
 
 def clean_values(model: LinearModel, values: np.ndarray) -> np.ndarray:
@@ -60,9 +82,8 @@ def _totals(chosen: Choices, triples: tuple[np.ndarray, ...]) -> np.ndarray:
     return np.bincount(triples[0], weights=triples[-1], minlength=chosen.size)
 
 
-def _projects(case: Case, chosen: Choices) -> pd.DataFrame:
+def _projects(case: Case, chosen: Choices, profiles: _Profiles) -> pd.DataFrame:
     table = chosen.table
-    position = {r.id: i for i, r in enumerate(case.resources)}
     by_project = pd.DataFrame(
         {
             "level": table["level"].to_numpy(),
@@ -72,10 +93,10 @@ def _projects(case: Case, chosen: Choices) -> pd.DataFrame:
             ],
             "periods": table["length"].to_numpy(),
             "past_end": table["past_end"].to_numpy(),
-            "value": _totals(chosen, profile(case, chosen, "value")),
-            "cost": _totals(chosen, profile(case, chosen, "cost")),
-            "revenue": _totals(chosen, profile(case, chosen, "revenue")),
-            "compute": _totals(chosen, demand_profile(case, chosen, position)),
+            "value": _totals(chosen, profiles.value),
+            "cost": _totals(chosen, profiles.cost),
+            "revenue": _totals(chosen, profiles.revenue),
+            "compute": _totals(chosen, profiles.demand),
         },
         index=table["project"].to_numpy(),
     )
@@ -98,15 +119,16 @@ def _projects(case: Case, chosen: Choices) -> pd.DataFrame:
 
 
 def _allocations(
-    case: Case, formulation: Formulation, chosen: Choices, x: np.ndarray
+    case: Case,
+    formulation: Formulation,
+    chosen: Choices,
+    demand: tuple[np.ndarray, ...],
+    x: np.ndarray,
 ) -> pd.DataFrame:
     resources = [r.id for r in case.resources]
-    position = {r: i for i, r in enumerate(resources)}
-    choice, r, t, units = demand_profile(case, chosen, position)
+    choice, r, t, units = demand
     p = chosen.table["p"].to_numpy()[choice]
-    routed = np.array(
-        [resources[ri] in case.projects[pi].uses for pi, ri in zip(p, r, strict=True)], dtype=bool
-    )
+    routed = _routes(case, resources)[p, r]
     direct = pd.DataFrame(
         {
             "project": chosen.table["project"].to_numpy()[choice[~routed]],
@@ -240,11 +262,27 @@ def _money(case: Case, formulation: Formulation, x: np.ndarray) -> pd.DataFrame:
     return table
 
 
+def _routes(case: Case, resources: list[str]) -> np.ndarray:
+    """(projects x resources): whether the project's demand for the resource is served
+    through ``uses`` (by the resources it lists) rather than by the resource itself."""
+    position = {r: i for i, r in enumerate(resources)}
+    routes = np.zeros((len(case.projects), len(resources)), dtype=bool)
+    for i, project in enumerate(case.projects):
+        for used in project.uses:
+            if used in position:
+                routes[i, position[used]] = True
+    return routes
+
+
 def _objective(
-    case: Case, formulation: Formulation, chosen: Choices, x: np.ndarray
+    case: Case,
+    formulation: Formulation,
+    chosen: Choices,
+    value: tuple[np.ndarray, ...],
+    x: np.ndarray,
 ) -> pd.DataFrame:
     factors = discount_factors(case) * case.weights.objective
-    _, period, amount = profile(case, chosen, "value")
+    _, period, amount = value
     parts = {"value": float(factors[period] @ amount)}
     if case.weights.score:
         scores = {p.id: p.score for p in case.projects}

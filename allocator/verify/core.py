@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from allocator.case.model import Case
+from allocator.case.projects import Level
 from allocator.case.series import active_values
 from allocator.plan.tables import Plan
 
@@ -73,6 +74,22 @@ class Decisions:
     case: Case
     plan: Plan
     funded: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _placed: dict[str, tuple[Level, int, int]] = field(default_factory=dict, repr=False)
+    """Each funded project's level, start and active periods, as ``placed`` read them."""
+
+    def placed(self, project_id: str) -> tuple[Level, int, int]:
+        """The funded project's level, start index and number of active periods (to its
+        duration or the horizon's end), read once."""
+        found = self._placed.get(project_id)
+        if found is None:
+            level_id, start = self.funded[project_id]
+            project = self.case.projects_by_id[project_id]
+            level = next(lv for lv in project.all_levels if lv.id == level_id)
+            n = len(self.case.periods) - start
+            if project.duration is not None:
+                n = min(n, project.duration)
+            found = self._placed[project_id] = (level, start, n)
+        return found
 
     def series(self, project_id: str, what: str, resource: str | None = None) -> np.ndarray:
         """Amounts of ``what`` (value, cost, revenue, demand) per period of the horizon."""
@@ -90,13 +107,8 @@ class Decisions:
         out = np.zeros((len(project_ids), horizon))
         rows, values, starts, ends = [], [], [], []
         for i, pid in enumerate(project_ids):
-            level_id, start = self.funded[pid]
-            project = case.projects_by_id[pid]
-            level = next(lv for lv in project.all_levels if lv.id == level_id)
+            level, start, n = self.placed(pid)
             series = level.demand.get(resource, 0.0) if what == "demand" else getattr(level, what)
-            n = horizon - start
-            if project.duration is not None:
-                n = min(n, project.duration)
             if isinstance(series, int | float):
                 rows.append(i)
                 values.append(float(series))
