@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from four_projects import HAND, QUARTERS
 from typer.testing import CliRunner
 
 from allocator.analysis.baseplan import BasePlan
@@ -37,34 +38,6 @@ from allocator.case import Case, build_case, load_case, read_case_data
 from allocator.cli import app
 
 CASES = Path(__file__).parent.parent / "cases"
-
-QUARTERS = ["Q1", "Q2", "Q3", "Q4"]
-
-HAND: dict[str, Any] = {
-    "name": "minimal-change-hand",
-    "periods": QUARTERS,
-    "periods_per_year": 4,
-    "discount_rate": 0.0,
-    "objective": "value",
-    "resources": [{"id": "gpu"}],
-    "supply": [
-        {"id": "cloud", "resource": "gpu", "kind": "contract", "capacity": 10, "unit_cost": 0}
-    ],
-    "budget": {"carry_over": True, "amounts": 1000},
-    "projects": [
-        {
-            "id": f"p{i}",
-            "value": 10,
-            "demand": {"gpu": 10},
-            "start": {"earliest": "Q1", "latest": "Q4"},
-            "duration": 1,
-        }
-        for i in range(1, 5)
-    ],
-    "scenarios": {
-        "no-q4": {"changes": [{"path": "supply[cloud].capacity", "set": [10, 10, 10, 0]}]}
-    },
-}
 
 
 def hand_case(tmp_path: Path) -> Path:

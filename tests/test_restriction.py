@@ -1,8 +1,9 @@
 """What-ifs the base plan answers with no solve (``allocator.analysis.restriction``).
 
-Hand case (one GPU resource, Q1..Q4, 10 GPUs a quarter at no cost, a budget of 1,000
-a quarter that nothing spends): four projects, each worth 10 for the one quarter it
-runs and needing all 10 GPUs. The optimum runs all four, one a quarter: 40.
+Hand case (``four_projects.HAND``: one GPU resource, Q1..Q4, 10 GPUs a quarter at no
+cost, a budget of 1,000 a quarter, carried over, that nothing spends): four projects,
+each worth 10 for the one quarter it runs and needing all 10 GPUs. The optimum runs all
+four, one a quarter: 40.
 
 - 5% less budget in any quarter leaves the base plan within every limit and narrows
   nothing else: the base plan answers it, worth 40, changing nothing.
@@ -15,11 +16,11 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 import yaml
+from four_projects import HAND
 from typer.testing import CliRunner
 
 from allocator.analysis.marginals import marginals
@@ -31,29 +32,6 @@ from allocator.engine import formulated
 from allocator.verify import verify
 
 SOURCE = Source("hand.yaml")
-
-HAND: dict[str, Any] = {
-    "name": "narrowed-hand",
-    "periods": ["Q1", "Q2", "Q3", "Q4"],
-    "periods_per_year": 4,
-    "discount_rate": 0.0,
-    "objective": "value",
-    "resources": [{"id": "gpu"}],
-    "supply": [
-        {"id": "cloud", "resource": "gpu", "kind": "contract", "capacity": 10, "unit_cost": 0}
-    ],
-    "budget": {"carry_over": False, "amounts": 1000},
-    "projects": [
-        {
-            "id": f"p{i}",
-            "value": 10,
-            "demand": {"gpu": 10},
-            "start": {"earliest": "Q1", "latest": "Q4"},
-            "duration": 1,
-        }
-        for i in range(1, 5)
-    ],
-}
 
 
 @pytest.mark.parametrize("change", [Change.MINIMAL, Change.ANY])

@@ -56,7 +56,8 @@ def _read_allocations(case: Case, decisions: Decisions) -> tuple[pd.DataFrame, l
             "units": table["units"].to_numpy(float),
         }
     )
-    rows["t"] = rows["period"].map(case.period_index)
+    t = pd.Index(case.periods).get_indexer(rows["period"])  # -1: no such period
+    rows["t"] = np.where(t >= 0, t, np.nan)
     resources = {r.id for r in case.resources}
     unfunded = ~rows["project"].isin(decisions.funded.keys()) & (rows["units"] > 0)
     unknown = ~unfunded & (
@@ -118,8 +119,9 @@ def _unmet(
     it (eff times the units of each serving resource), for the projects with demand."""
     horizon = len(case.periods)
     funded = list(decisions.funded)
-    position = {pid: i for i, pid in enumerate(funded)}
     served_rows = given.merge(servers, on=KEYS, how="inner")
+    served_rows["i"] = pd.Index(funded).get_indexer(served_rows["project"])
+    served_rows = served_rows[served_rows["i"] >= 0]  # units to others are strays, above
     found: list[Violation] = []
     for r in case.resources:
         demand = decisions.series_matrix(funded, "demand", r.id)
@@ -127,7 +129,7 @@ def _unmet(
         served = np.zeros((len(funded), horizon))
         np.add.at(
             served,
-            (mine["project"].map(position).to_numpy(int), mine["t"].to_numpy(int)),
+            (mine["i"].to_numpy(int), mine["t"].to_numpy(int)),
             mine["eff"].to_numpy() * mine["units"].to_numpy(),
         )
         short = over_many(demand, served) & demand.any(axis=1, keepdims=True)
