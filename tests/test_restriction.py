@@ -34,10 +34,15 @@ from allocator.verify import verify
 SOURCE = Source("hand.yaml")
 
 
-@pytest.mark.parametrize("change", [Change.MINIMAL, Change.ANY])
-def test_a_smaller_budget_nobody_spends_is_answered_without_a_solve(change: Change) -> None:
+@pytest.mark.parametrize(
+    ("change", "workers"), [(Change.MINIMAL, 1), (Change.ANY, 1), (Change.MINIMAL, 2)]
+)
+def test_a_smaller_budget_nobody_spends_is_answered_without_a_solve(
+    change: Change, workers: int
+) -> None:
+    """In this process, and in forked workers, which inherit the base plan."""
     case = build_case(copy.deepcopy(HAND), SOURCE)
-    found = marginals(case, runner=Runner(gap=0, change=change), workers=1)
+    found = marginals(case, runner=Runner(gap=0, change=change), workers=workers)
     steps = found.steps
     assert steps["objective"].tolist() == pytest.approx([40.0] * 8 + [40.0, 0.0])
     answered = [r.termination.message == MESSAGE for r in found.results]

@@ -215,7 +215,7 @@ def frontier(
     if runner.wants_base:
         base = runner.solve(case)
         runner = runner.near(base)
-        results = solve_unanswered(runner.solve, cases, labels, base, workers, done, runner.minimal)
+        results = solve_unanswered(runner, cases, labels, base, workers, done)
     else:
         results = solve_many(runner.solve, cases, labels, worker_count(steps, workers), done)
     money = [scaled_money(c, source) for c in cases]

@@ -6,8 +6,9 @@ processes start; forked workers inherit it (Linux), so no variant formulates the
 again; a worker that did not inherit it (started by spawning, elsewhere) formulates
 the case once and keeps it for the variants it solves after. ``release`` drops it when
 the analysis is done. (The translation for the solver is not kept: from arrays it takes
-milliseconds, ``docs/performance.md``.) Anything else filed the same way (a screen of the
-variants) is found with ``held``.
+milliseconds, ``docs/performance.md``.) Anything else filed the same way is found with
+``held`` (a screen of the variants, which a worker needs) or ``inherited`` (a base plan
+that only saves work where it is there).
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ def held(token: str) -> Any:
             "run with one worker"
         )
     return _KEPT[token]
+
+
+def inherited(token: str) -> Any:
+    """What is filed under ``token`` in this process, or None where it was not inherited
+    (a worker started by spawning): for what only saves work."""
+    return _KEPT.get(token)
 
 
 def release(token: str) -> None:

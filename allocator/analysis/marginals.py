@@ -117,7 +117,7 @@ def marginals(
         f"{lever} {subject or period} {delta:+.0%}" for (lever, subject, period, _), delta in moves
     ]
     near = runner.near(base)
-    results = solve_unanswered(near.solve, cases, labels, base, workers, done, runner.minimal)
+    results = solve_unanswered(near, cases, labels, base, workers, done)
     rows = [
         _step_row(base, result, lever, subject, period, delta)
         for ((lever, subject, period, _), delta), result in zip(moves, results, strict=True)

@@ -13,18 +13,21 @@ answer is the base's termination (status, objective, bound, gap) with x_b as V's
 read back and checked against the what-if's case, and a proven minimal change of zero.
 
 A what-if that moves a row's limit outward, changes a coefficient, or that x_b breaks,
-is solved as usual: ``solve_unanswered`` formulates each what-if here (a small part of a
-solve) and hands only those to the workers.
+is solved as usual: ``solve_unanswered`` formulates each what-if in the worker that
+would solve it, and solves only those the base plan does not answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
+from allocator.analysis.kept import inherited, keep, release
 from allocator.analysis.parallel import solve_many, worker_count
+from allocator.analysis.runner import Runner
 from allocator.backends.termination import SolveResult
 from allocator.case.model import Case
 from allocator.engine import Result, checked_result, formulated
@@ -37,30 +40,34 @@ MESSAGE = "the base plan: the what-if only narrows limits that plan keeps"
 
 
 def solve_unanswered(
-    task: Callable[[Case], Result],
+    runner: Runner,
     cases: Sequence[Case],
     labels: Sequence[str],
     base: Result,
     workers: int | None = None,
     done: Callable[[str], None] | None = None,
-    minimal: bool = True,
 ) -> list[Result]:
-    """Every what-if's result, in the order of ``cases``: the base plan's answer where it
-    gives one, else ``task(case)`` in ``workers`` processes (``parallel.solve_many``);
-    ``done(label)`` after each. ``minimal``: an answer carries its (zero) change as a
-    minimal-change search would."""
-    answers: list[Result | None] = []
-    for case, label in zip(cases, labels, strict=True):
-        answer = answered_by_base(*formulated(case)[:2], base, minimal)
-        answers.append(None if answer is None else replace(answer, formulation=None, values=None))
-        if answer is not None and done is not None:
-            done(label)
-    todo = [i for i, answer in enumerate(answers) if answer is None]
-    count = worker_count(len(todo), workers) if todo else 1
-    solved = solve_many(task, [cases[i] for i in todo], [labels[i] for i in todo], count, done)
-    for i, result in zip(todo, solved, strict=True):
-        answers[i] = result
-    return answers  # type: ignore[return-value]  # every slot is filled
+    """Every what-if's result, in the order of ``cases``, each formulated where it is
+    solved (``workers`` processes, ``parallel.solve_many``): the base plan's answer
+    where it gives one, else ``runner.resolve``; ``done(label)`` after each. The base
+    reaches forked workers through ``kept``; a worker started by spawning (not on
+    Linux) solves every what-if."""
+    token = keep(base)
+    try:
+        task = partial(_answer, runner, token)
+        return solve_many(task, cases, labels, worker_count(len(cases), workers), done)
+    finally:
+        release(token)
+
+
+def _answer(runner: Runner, token: str, case: Case) -> Result:
+    """The base plan's answer for ``case``, or ``runner``'s solve of it."""
+    case, formulation, seconds = formulated(case)
+    base = inherited(token)
+    answer = None if base is None else answered_by_base(case, formulation, base, runner.minimal)
+    if answer is not None:
+        return answer
+    return runner.resolve(case, formulation, formulation.model, seconds=seconds)
 
 
 def unsolved(results: Sequence[Result]) -> int:
