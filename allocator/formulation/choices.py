@@ -96,39 +96,33 @@ def level_series_many(
 
 
 def _matrices(series: list[Any], periods: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(by_offset, by_period) of one series per level (``level_series``)."""
-    horizon = len(periods)
-    by_offset = np.full((len(series), horizon), np.nan)
-    by_period = np.zeros((len(series), horizon))
-    scalar_rows: list[int] = []
-    scalars: list[float] = []
-    list_rows: list[int] = []
-    lists: list[list[float]] = []
-    for row, one in enumerate(series):
-        if isinstance(one, int | float):  # the common cases, set in one step below
-            scalar_rows.append(row)
-            scalars.append(one)
-        elif isinstance(one, dict):
-            by_period[row] = [one.get(label, 0.0) for label in periods]
-        else:
-            list_rows.append(row)
-            lists.append(list(one[:horizon]))
-    by_offset[scalar_rows] = np.asarray(scalars, dtype=float).reshape(-1, 1)
-    _set_lists(by_offset, list_rows, lists)
+    """(by_offset, by_period) of one series per level (``level_series``), sorted by kind
+    in one step each: numbers, maps by period, and lists, which are laid out by length."""
+    horizon, count = len(periods), len(series)
+    by_offset = np.full((count, horizon), np.nan)
+    by_period = np.zeros((count, horizon))
+    items = np.fromiter(series, dtype=object, count=count)
+    number = np.fromiter((isinstance(one, int | float) for one in series), bool, count)
+    mapped = np.fromiter((isinstance(one, dict) for one in series), bool, count)
+    rows = np.flatnonzero(number)
+    by_offset[rows] = items[rows].astype(float).reshape(-1, 1)
+    for row in np.flatnonzero(mapped):
+        by_period[row] = [items[row].get(label, 0.0) for label in periods]
+    _set_lists(by_offset, np.flatnonzero(~(number | mapped)), items)
     return by_offset, by_period
 
 
-def _set_lists(by_offset: np.ndarray, rows: list[int], lists: list[list[float]]) -> None:
-    """Row ``rows[i]`` of ``by_offset`` := ``lists[i]`` read by offset, its last entry
-    holding to the end of the row; lists of one length are set in one step."""
+def _set_lists(by_offset: np.ndarray, rows: np.ndarray, items: np.ndarray) -> None:
+    """Row r of ``by_offset`` := the list ``items[r]`` read by offset (to the horizon), its
+    last entry holding to the end of the row, for each r of ``rows``; lists of one
+    length are set in one step."""
     horizon = by_offset.shape[1]
-    by_length: dict[int, list[int]] = {}
-    for i, values in enumerate(lists):
-        by_length.setdefault(len(values), []).append(i)
-    for length, members in by_length.items():
-        block = np.asarray([lists[i] for i in members], dtype=float).reshape(len(members), length)
-        held = np.minimum(np.arange(horizon), length - 1)
-        by_offset[[rows[i] for i in members]] = block[:, held]
+    lengths = np.fromiter(map(len, items[rows]), dtype=np.int64, count=rows.size)
+    for length in np.unique(lengths):
+        members = rows[lengths == length]
+        block = np.asarray(items[members].tolist(), dtype=float).reshape(members.size, length)
+        held = np.minimum(np.arange(horizon), min(length, horizon) - 1)
+        by_offset[members] = block[:, held]
 
 
 def _expand(
