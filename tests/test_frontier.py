@@ -24,6 +24,7 @@ from allocator.analysis.runner import Runner
 from allocator.backends import BACKENDS
 from allocator.case.series import calendar_values
 from allocator.cli import app
+from allocator.generate import generate_case
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
 WIDTH = {"COLUMNS": "80"}
@@ -343,6 +344,21 @@ def test_cli_report_fits_80_columns() -> None:
     for part in ("Value against money (USD_M)", "budget.amounts", "knee", "x1.0", "28"):
         assert part in result.output
     assert "As money rises" in result.output
+
+
+def test_cli_report_names_at_most_forty_ids_a_line(tmp_path: Path) -> None:
+    """A generated case of 150 projects funds more than 40 at x0.5: the report names 40
+    and counts the rest; the JSON names every one."""
+    case = tmp_path / "many.json"
+    case.write_text(json.dumps(generate_case(150, seed=1)))
+    out = tmp_path / "frontier.json"
+    result = run(case, "--steps", "2", "--change", "any", "--gap", "0.01", "--json", out)
+    assert result.exit_code == 0, result.output
+    funded = json.loads(out.read_text())["points"][0]["funded_ids"]
+    assert len(funded) > 40
+    words = " ".join(result.output.split())
+    assert f"... and {len(funded) - 40} projects more (see --json)" in words
+    assert all(len(line) <= 80 for line in result.output.splitlines())
 
 
 def test_cli_json_to_stdout_has_the_points(tmp_path: Path) -> None:

@@ -83,6 +83,17 @@ def _headline(title: str, frontier: Frontier, seconds: float | None, workers: in
     return grid
 
 
+LISTED = 40
+"""The most ids or changes a line of the report names; the JSON has every one."""
+
+
+def _first(items: list[str], what: str) -> list[str]:
+    """``items``, the first ``LISTED`` of them and how many more when there are more."""
+    if len(items) <= LISTED:
+        return items
+    return [*items[:LISTED], f"... and {plural(len(items) - LISTED, what)} more (see --json)"]
+
+
 def _not_scaled(frontier: Frontier) -> str:
     case = frontier.results[0].case
     parts = []
@@ -197,7 +208,7 @@ def _moves(console: Console, frontier: Frontier) -> None:
     funded = list(first["funded_ids"])
     heading = f"Funded at {factor_label(first['factor'])}: {plural(len(funded), 'project')}"
     console.print(Text(heading, style="bold"))
-    console.print(Text("  " + (", ".join(funded) or "none")))
+    console.print(Text("  " + (", ".join(_first(funded, "project")) or "none")))
     console.print()
     moves = frontier.moves
     if moves.empty:
@@ -225,7 +236,7 @@ def _moves(console: Console, frontier: Frontier) -> None:
         if shifted:
             parts.append(f"{plural(shifted, 'start')} shift" + ("s" if shifted == 1 else ""))
         step = f" {factor_label(a, decimals)} -> {factor_label(b, decimals)}"
-        lines.add_row(step, Text("; ".join(parts)))
+        lines.add_row(step, Text("; ".join(_first(parts, "change"))))
     console.print(lines)
     note = minimal_note([r.nearness for r in frontier.results], "the unscaled case's plan")
     if note:
