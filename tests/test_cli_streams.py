@@ -131,3 +131,19 @@ def test_reports_printed_after_extra_solves_still_reach_stdout() -> None:
     assert done.returncode == 0, done.stderr
     assert "Marginal values (USD_M per unit)" in done.stdout
     assert "Moving each lever by a step" in done.stdout
+
+
+def test_a_closed_report_still_writes_the_json_file(tmp_path: Path) -> None:
+    """``allocator solve case --json out.json | head``: the reader leaves before the report
+    is written, and the JSON document is written all the same (exit 141)."""
+    out = tmp_path / "out.json"
+    args = ["solve", str(CASES / "take-or-pay.yaml"), "--json", str(out)]
+    process = subprocess.Popen(
+        [*ALLOCATOR, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    process.stdout.close()
+    stderr = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(timeout=120) == EXIT_CLOSED_OUTPUT, stderr
+    assert_quiet(stderr)
+    assert json.loads(out.read_text())["status"] == "optimal"

@@ -104,25 +104,47 @@ JsonOut = Annotated[
 
 class CommandGroup(TyperGroup):
     """The command group: a reader closing standard output ends any command quietly
-    (``closed_output_ends_quietly``), before typer would turn it into exit status 1."""
+    (``closed_output_ends_quietly``), before typer would turn it into exit status 1.
+    A report cut short that way still lets the command write the files it was asked for
+    (``--json FILE``, ``--html``, ``--excel``, ``--csv``); a command that would have
+    succeeded then ends with ``EXIT_CLOSED_OUTPUT``."""
 
     def make_context(self, *args: Any, **kwargs: Any) -> typer.Context:
         with closed_output_ends_quietly():  # allocator --help | head -1
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx: typer.Context) -> Any:
+        CommandConsole.closed = False
         with closed_output_ends_quietly():
-            return super().invoke(ctx)
+            try:
+                found = super().invoke(ctx)
+            except typer.Exit as done:
+                if CommandConsole.closed and done.exit_code == EXIT_OK:
+                    raise _closed() from None
+                raise
+            if CommandConsole.closed:
+                raise _closed()
+            return found
+
+
+def _closed() -> BrokenPipeError:
+    return BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
 
 
 class CommandConsole(Console):
-    """A rich console for the commands' output: a closed pipe is left to
-    ``closed_output_ends_quietly`` (rich's own handler would exit with status 1)."""
+    """A rich console for the commands' output. When the reader closes its stream, the
+    console stops writing and the command goes on (``CommandGroup``); rich's own handler
+    would exit with status 1 at once."""
+
+    closed = False
+    """Whether a reader closed a command console's stream during this command."""
 
     def on_broken_pipe(self) -> None:
-        """Stop writing, and raise for the command to end quietly."""
+        """Write no more: the stream is pointed at the null device, so that nothing
+        buffered fails later, and the command is marked as cut short."""
         self.quiet = True
-        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+        _to_null(self.file)
+        CommandConsole.closed = True
 
 
 def consoles(json_out: str | None) -> tuple[Console, Console]:
@@ -227,12 +249,18 @@ def closed_output_ends_quietly() -> Iterator[None]:
         finally:
             sys.stdout.flush()  # what is still buffered fails here, not at exit
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
         for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(AttributeError, OSError, ValueError):  # not real files
-                os.dup2(devnull, stream.fileno())
-        os.close(devnull)
+            _to_null(stream)
         raise typer.Exit(EXIT_CLOSED_OUTPUT) from None
+
+
+def _to_null(stream: Any) -> None:
+    """Point ``stream``'s descriptor at the null device (nothing, for a stream without
+    one: a test's capture)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # not real files
+        os.dup2(devnull, stream.fileno())
+    os.close(devnull)
 
 
 @contextlib.contextmanager
