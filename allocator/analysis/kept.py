@@ -5,15 +5,18 @@ formulation serves them all. ``keep`` files it under a token before the worker
 processes start; forked workers inherit it (Linux), so no variant formulates the case
 again; a worker that did not inherit it (started by spawning, elsewhere) formulates
 the case once and keeps it for the variants it solves after. ``release`` drops it when
-the analysis is done. (The translation for the solver is not kept: from arrays it takes
-milliseconds, ``docs/performance.md``.) Anything else filed the same way is found with
-``held`` (a screen of the variants, which a worker needs) or ``inherited`` (a base plan
-that only saves work where it is there).
+the analysis is done; ``filed`` does both around a block. (The translation for the
+solver is not kept: from arrays it takes milliseconds, ``docs/performance.md``.)
+Anything else filed the same way is found with ``held`` (a screen of the variants,
+which a worker needs) or ``inherited`` (a base plan that only saves work where it is
+there).
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from allocator.case.model import Case
@@ -58,3 +61,13 @@ def inherited(token: str) -> Any:
 def release(token: str) -> None:
     """Drop the formulation filed under ``token``."""
     _KEPT.pop(token, None)
+
+
+@contextlib.contextmanager
+def filed(value: Any) -> Iterator[str]:
+    """``keep(value)`` for the block, released when it ends (however it ends)."""
+    token = keep(value)
+    try:
+        yield token
+    finally:
+        release(token)

@@ -22,7 +22,7 @@ from functools import partial
 import pandas as pd
 
 from allocator.analysis.changes import COLUMNS, plan_changes
-from allocator.analysis.kept import held, keep, kept, release
+from allocator.analysis.kept import filed, held, kept
 from allocator.analysis.parallel import run_many, solve_many, worker_count
 from allocator.analysis.runner import Runner
 from allocator.analysis.screen import Bracket, Screen
@@ -106,15 +106,12 @@ def opportunity(
     if base.plan is None:
         raise InputError(f"the base case has no plan ({base.termination.status.value})")
     pairs = variants_of(case, base, projects)
-    token = keep(base.formulation or formulate(case))
-    try:
+    with filed(base.formulation or formulate(case)) as token:
         if screen:
             return _screened(case, base, runner, pairs, token, workers, done)
         labels = [f"{project} {forced}" for project, forced in pairs]
         task = partial(_solve_forced, runner.near(base), case, token)
         results = solve_many(task, pairs, labels, worker_count(len(pairs), workers), done)
-    finally:
-        release(token)
     rows, parts = [], []
     for (project, forced), result in zip(pairs, results, strict=True):
         changes = (
@@ -147,7 +144,6 @@ def _screened(
         raise InputError("screening needs the base plan's values (solve the base here)")
     formulation = kept(token, case)
     screener = Screen.of(formulation, base.values, base.termination.bound, runner.gap)
-    screen_token = keep(screener)
     count = worker_count(len(pairs), workers)
     size = max(1, -(-len(pairs) // (count * BATCHES_PER_WORKER)))
     batches = [pairs[i : i + size] for i in range(0, len(pairs), size)]
@@ -159,10 +155,10 @@ def _screened(
                 done(f"{project} {forced}")
 
     try:
-        task = partial(_bracket_batch, case, token, screen_token)
-        found = run_many(task, batches, names, count if len(batches) > 1 else 1, finished)
+        with filed(screener) as screen_token:
+            task = partial(_bracket_batch, case, token, screen_token)
+            found = run_many(task, batches, names, count if len(batches) > 1 else 1, finished)
     finally:
-        release(screen_token)
         screener.close()
     brackets = [bracket for batch in found for bracket in batch]
     rows = [

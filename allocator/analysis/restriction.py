@@ -25,7 +25,7 @@ from functools import partial
 
 import numpy as np
 
-from allocator.analysis.kept import inherited, keep, release
+from allocator.analysis.kept import filed, inherited
 from allocator.analysis.parallel import solve_many, worker_count
 from allocator.analysis.runner import Runner
 from allocator.backends.termination import SolveResult
@@ -52,12 +52,9 @@ def solve_unanswered(
     where it gives one, else ``runner.resolve``; ``done(label)`` after each. The base
     reaches forked workers through ``kept``; a worker started by spawning (not on
     Linux) solves every what-if."""
-    token = keep(base)
-    try:
+    with filed(base) as token:
         task = partial(_answer, runner, token)
         return solve_many(task, cases, labels, worker_count(len(cases), workers), done)
-    finally:
-        release(token)
 
 
 def _answer(runner: Runner, token: str, case: Case) -> Result:
