@@ -3,7 +3,8 @@
 Each row is one item of the section. A column name with dots nests
 (``demand.gb300``, ``start.earliest``, ``value.2026Q1``); each cell is read as
 a YAML value, so ``12`` is a number, ``true`` a flag and ``[a, b]`` a list; an
-empty cell leaves the key out.
+empty cell leaves the key out. The file is read row by row; the cells are then read a
+column at a time (``csvcells``), and placed in their rows.
 """
 
 from __future__ import annotations

@@ -24,6 +24,10 @@ from allocator.plan.tighten import tighten_use
 ZERO = 1e-9
 """Values closer to zero than this are read as zero."""
 
+BOUND_TOLERANCE = 1e-6
+"""How far past a column's bound (relative, at least absolute) a solver's value may be and
+still be read as on it: the tolerance at which ``LinearModel.violations`` keeps a bound."""
+
 
 def extract_plan(case: Case, formulation: Formulation, values: np.ndarray) -> Plan:
     """The plan that the column values ``values`` of ``formulation`` describe."""
@@ -63,11 +67,20 @@ class _Profiles:
 
 
 def clean_values(model: LinearModel, values: np.ndarray) -> np.ndarray:
-    """Integer columns rounded, values within ``ZERO`` of zero set to zero, and a credit
-    line's draw and repayment in one period netted (drawing and repaying the same
-    amount in a period changes no balance, no interest and no cash: solvers may
+    """Values put back on the bound they cross by no more than the solver's feasibility
+    tolerance (``BOUND_TOLERANCE`` times max(1, |bound|), the rule of
+    ``LinearModel.violations``: CBC, say, may return -1e-7 for a column bounded below
+    by zero), integer columns rounded, values within ``ZERO`` of zero set to zero, and a
+    credit line's draw and repayment in one period netted (drawing and repaying the
+    same amount in a period changes no balance, no interest and no cash: solvers may
     return either, and a plan should not show both)."""
     x = np.asarray(values, dtype=float).copy()
+    for bound, side in ((model.lower, -1.0), (model.upper, 1.0)):
+        finite = np.isfinite(bound)
+        over = side * (x - np.where(finite, bound, 0.0))
+        allowed = BOUND_TOLERANCE * np.maximum(1.0, np.abs(np.where(finite, bound, 0.0)))
+        back = finite & (over > 0) & (over <= allowed)
+        x[back] = bound[back]
     x[model.integer] = np.round(x[model.integer])
     if "draw" in model.columns:
         draw, back = model.columns["draw"].slice, model.columns["repay"].slice
