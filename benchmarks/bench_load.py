@@ -6,7 +6,8 @@ Prints a Markdown table of medians over ``--repeat`` runs. The cases come from
 ``allocator generate`` (seed 7, four resources, twelve periods). "load CSV" reads the
 same case with its projects in ``projects.csv`` beside it (``projects: {csv:
 projects.csv}``: one row per level, dotted columns, series as ``[a, b]`` lists); "load
-Parquet" the same rows in ``projects.parquet`` (list columns). The "gc on" column
+Parquet" the same rows in ``projects.parquet`` (list columns). Both tables are written
+by ``allocator.case.tablewrite``, as ``allocator generate --table`` writes them. The "gc on" column
 loads the same file with the collector left running, to show what pausing it
 during validation saves (as a ratio within the same run: these machines are
 shared and noisy).
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import json
 import statistics
 import tempfile
@@ -25,12 +25,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 import allocator
 import allocator.case.loading as loading
 import allocator.case.whatif as whatif
+from allocator.case.tablewrite import write_projects_table
 from allocator.case.yamlio import dump_yaml
 from allocator.generate import generate_case
 
@@ -44,69 +42,12 @@ def synthetic_case(projects: int) -> dict[str, Any]:
     return data
 
 
-def project_rows(projects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The projects as table rows: one per level, nested keys as dotted columns."""
-    rows = []
-    for project in projects:
-        shared = {k: v for k, v in project.items() if k != "levels"}
-        for level in project["levels"]:
-            rows.append({"level": level["id"], **_flat(shared), **_flat(_without_id(level))})
-    return rows
-
-
-def _without_id(level: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in level.items() if k != "id"}
-
-
-def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            flat.update(_flat(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def write_with_csv(data: dict[str, Any], folder: Path) -> Path:
-    """The case as JSON in ``folder`` with its projects in ``projects.csv`` beside it."""
-    rows = [{k: _cell(v) for k, v in row.items()} for row in project_rows(data["projects"])]
-    columns = list(dict.fromkeys(key for row in rows for key in row))
-    with Path(folder, "projects.csv").open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    path = Path(folder, "case-with-table.json")
-    path.write_text(json.dumps({**data, "projects": {"csv": "projects.csv"}}))
+def write_with_table(data: dict[str, Any], folder: Path, kind: str) -> Path:
+    """The case as JSON in ``folder`` with its projects in ``projects.<kind>`` beside it."""
+    write_projects_table(data["projects"], Path(folder, f"projects.{kind}"), kind)
+    path = Path(folder, f"case-with-{kind}.json")
+    path.write_text(json.dumps({**data, "projects": {kind: f"projects.{kind}"}}))
     return path
-
-
-def write_with_parquet(data: dict[str, Any], folder: Path) -> Path:
-    """The case as JSON in ``folder`` with its projects in ``projects.parquet`` beside it; a
-    series column that mixes numbers and lists holds every number as a one-entry list."""
-    rows = project_rows(data["projects"])
-    columns = list(dict.fromkeys(key for row in rows for key in row))
-    table = {}
-    for column in columns:
-        cells = [row.get(column) for row in rows]
-        if any(isinstance(c, list) for c in cells) and column.split(".")[0] in SERIES:
-            cells = [c if c is None or isinstance(c, list) else [c] for c in cells]
-        table[column] = cells
-    pq.write_table(pa.table(table), Path(folder, "projects.parquet"))
-    path = Path(folder, "case-with-parquet.json")
-    path.write_text(json.dumps({**data, "projects": {"parquet": "projects.parquet"}}))
-    return path
-
-
-SERIES = ("value", "cost", "revenue", "demand")
 
 
 @contextlib.contextmanager
@@ -150,9 +91,9 @@ def main() -> None:
             with collector_running():
                 running = median_seconds(lambda p=as_json: allocator.load_case(p), args.repeat)
             yaml_s = median_seconds(lambda p=as_yaml: allocator.load_case(p), args.repeat)
-            as_csv = write_with_csv(data, Path(folder))
+            as_csv = write_with_table(data, Path(folder), "csv")
             csv_s = median_seconds(lambda p=as_csv: allocator.load_case(p), args.repeat)
-            as_parquet = write_with_parquet(data, Path(folder))
+            as_parquet = write_with_table(data, Path(folder), "parquet")
             parquet_s = median_seconds(lambda p=as_parquet: allocator.load_case(p), args.repeat)
             case = allocator.load_case(as_json)
             scenario = median_seconds(

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from allocator.case.csvcells import MISSING, Unreadable, read_cells
 from allocator.case.csvtables import read_csv_rows
 from allocator.case.errors import Problem
+from allocator.case.tablewrite import write_projects_table
 from allocator.case.yamlio import parse_scalar
 
 
@@ -142,3 +143,17 @@ def test_problems_come_in_the_file_order(tmp_path) -> None:
         ("", 4),
     ]
     assert rows == [(5, {"id": "w", "a": 5})]
+
+
+def test_text_that_would_read_as_something_else_is_written_quoted(tmp_path) -> None:
+    tricky = ["true", "12", "a: b", "null", "[x]", "", "1e3", "plain", "it's"]
+    projects = [
+        {"id": f"p{i}", "category": text, "levels": [{"id": "full", "value": 1.5}]}
+        for i, text in enumerate(tricky)
+    ]
+    write_projects_table(projects, tmp_path / "p.csv", "csv")
+    problems: list[Problem] = []
+    rows = read_csv_rows(tmp_path / "p.csv", "p.csv", problems)
+    assert not problems
+    assert [row["category"] for _, row in rows] == tricky
+    assert [row["value"] for _, row in rows] == [1.5] * len(tricky)

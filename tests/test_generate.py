@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from allocator import load_case
 from allocator.case.loading import Source, build_case
 from allocator.cli import app
+from allocator.formulation import formulate
 from allocator.generate import generate_case
+from allocator.model.linear import LinearModel
 
 CORE_PROJECT_KEYS = {"id", "category", "levels", "start", "duration", "requires", "excludes"}
 CORE_SUPPLY_KEYS = {"id", "resource", "kind", "capacity", "unit_cost", "min_commit", "optional"}
@@ -74,3 +77,36 @@ def test_cli_prints_to_stdout_and_refuses_bad_sizes() -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith("name: synthetic-2x4x12-seed1\n")
     assert runner.invoke(app, ["generate", "--projects", "0"]).exit_code == 2
+
+
+@pytest.mark.parametrize("table", ["csv", "parquet"])
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_cli_writes_the_projects_as_a_table_beside_the_case(tmp_path: Path, table, suffix) -> None:
+    runner = CliRunner()
+    plain, tabled = tmp_path / "plain.json", tmp_path / f"big{suffix}"
+    common = ["generate", "-n", "40", "-r", "3", "-t", "6", "-s", "2", "-o"]
+    assert runner.invoke(app, [*common, str(plain)]).exit_code == 0
+    result = runner.invoke(app, [*common, str(tabled), "--table", table])
+    assert result.exit_code == 0, result.output
+    beside = tmp_path / f"big.projects.{table}"
+    assert beside.is_file()
+    assert f"projects in big.projects.{table}" in result.output
+    if table == "csv":
+        assert load_case(tabled) == load_case(plain)
+    # Parquet holds a number in a column of lists as a one-entry list: the same series,
+    # so the same model, though not the same Case
+    same_model(formulate(load_case(tabled)).model, formulate(load_case(plain)).model)
+
+
+def same_model(a: LinearModel, b: LinearModel) -> None:
+    for field in ("objective", "lower", "upper", "row_lower", "row_upper", "integer"):
+        assert np.array_equal(getattr(a, field), getattr(b, field)), field
+    assert a.objective_offset == b.objective_offset
+    assert (a.matrix != b.matrix).nnz == 0
+
+
+def test_cli_table_needs_an_output_file(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["generate", "-n", "3", "--table", "csv"])
+    assert result.exit_code == 2
+    assert "--output" in result.output
+    assert not list(tmp_path.iterdir())

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from allocator.case.tablewrite import write_projects_table
 from allocator.case.yamlio import dump_yaml
 from allocator.commands.common import EXIT_BAD_INPUT, CommandConsole
 from allocator.generate import generate_case
 from allocator.report.files import write_text
+
+
+class Table(StrEnum):
+    """Where the generated projects go: into the case file, or a table beside it."""
+
+    CSV = "csv"
+    PARQUET = "parquet"
 
 
 def generate_command(
@@ -24,19 +33,43 @@ def generate_command(
         Path | None,
         typer.Option("--output", "-o", help="File to write (.json or .yaml); default stdout."),
     ] = None,
+    table: Annotated[
+        Table | None,
+        typer.Option(
+            "--table",
+            help=(
+                "Write the projects as a CSV or Parquet table beside the case "
+                "(OUTPUT's name with .projects.csv or .projects.parquet), one row per "
+                "level; the case refers to it. Needs --output."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Write a synthetic case (core keys only) for benchmarks and experiments.
 
     The same arguments always give the same case.
     """
+    if table is not None and output is None:
+        CommandConsole(stderr=True).print(
+            "allocator: --table writes a file beside the case; give the case's file with --output",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
     data = generate_case(projects, resources, periods, seed)
     if output is None:
         sys.stdout.write(dump_yaml(data))
         return
-    text = (
-        json.dumps(data, indent=1) + "\n" if output.suffix.lower() == ".json" else dump_yaml(data)
-    )
     try:
+        if table is not None:
+            beside = output.with_name(f"{output.stem}.projects.{table.value}")
+            write_projects_table(data["projects"], beside, table.value)
+            data = {**data, "projects": {table.value: beside.name}}
+        text = (
+            json.dumps(data, indent=1) + "\n"
+            if output.suffix.lower() == ".json"
+            else dump_yaml(data)
+        )
         write_text(output, text)  # atomically: a failed write leaves no partial file
     except OSError as error:
         CommandConsole(stderr=True).print(
@@ -47,6 +80,6 @@ def generate_command(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     CommandConsole(stderr=True).print(
         f"wrote {output}: {projects} projects, {resources} resources, "
-        f"{periods} periods (seed {seed})",
+        f"{periods} periods (seed {seed})" + (f"; projects in {beside.name}" if table else ""),
         markup=False,
     )
