@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from allocator.model import ModelBuilder
 
@@ -113,3 +115,38 @@ def test_family_names_are_unique_and_columns_exist() -> None:
     builder.add_rows("r", keys("k", ["a"]), rows=[0], columns=[3], coefficients=1)
     with pytest.raises(ValueError, match=r"column outside 0\.\.0"):
         builder.build()
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 7), st.sampled_from([-2.5, 0.0, 1.0, 3.0])),
+        max_size=60,
+    )
+)
+@settings(max_examples=100, deadline=None)
+def test_the_matrix_adds_up_repeated_terms_and_keeps_every_row_in_order(terms) -> None:
+    """Row terms in any order, a term given twice or more: the CSR matrix holds their sums,
+    one entry per (row, column) named, with each row's columns in order."""
+    builder = ModelBuilder()
+    x = builder.add_variables("x", keys("i", [str(i) for i in range(8)]), upper=1)
+    rows = np.array([r for r, _, _ in terms], dtype=int)
+    builder.add_rows(
+        "r",
+        keys("j", [str(j) for j in range(6)]),
+        rows=rows,
+        columns=x[[c for _, c, _ in terms]] if terms else x[:0],
+        coefficients=[v for _, _, v in terms],
+        upper=1,
+    )
+    matrix = builder.build().matrix
+    expected = np.zeros((6, 8))
+    named = np.zeros((6, 8), dtype=bool)
+    for r, c, v in terms:
+        expected[r, c] += v
+        named[r, c] = True
+    assert np.array_equal(matrix.toarray(), expected)
+    assert matrix.nnz == named.sum()
+    assert matrix.has_canonical_format
+    for i in range(6):
+        row = matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]]
+        assert np.all(np.diff(row) > 0)

