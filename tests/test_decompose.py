@@ -21,6 +21,7 @@ from allocator.case.loading import Source, build_case
 from allocator.cli import app
 from allocator.decompose import decompose_solve, split
 from allocator.decompose.auto import AUTO_ABOVE, PART_PROJECTS, automatic_parts
+from allocator.decompose.part_solve import part_gap
 from allocator.decompose.parts import linked_groups
 from allocator.decompose.shares import part_case
 from allocator.engine import solve
@@ -265,3 +266,12 @@ def test_a_repair_without_a_better_plan_leaves_the_combined_plan(monkeypatch) ->
     assert t.status.value in ("optimal", "feasible")
     assert verify(case, found.plan, t.objective).ok
     assert t.bound >= solve(case, gap=0.0).termination.objective - 1e-6
+
+
+@pytest.mark.parametrize(
+    ("gap", "expected"),
+    [(0.0, 0.0), (5e-5, 5e-5), (1e-4, 1e-4), (2e-4, 1e-4), (4e-4, 1e-4), (0.01, 0.0025),
+     (0.02, 0.005)],
+)  # fmt: skip
+def test_a_part_is_solved_to_a_quarter_of_the_gap_but_not_below_1e_4(gap, expected) -> None:
+    assert part_gap(gap) == pytest.approx(expected, abs=1e-15)
