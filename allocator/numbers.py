@@ -28,8 +28,8 @@ def printable(text: str) -> str:
 
 
 def plural(count: int, noun: str) -> str:
-    """``3 periods``, ``1 period``: a count with its noun."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    """``3 periods``, ``1 period``, ``2,500 projects``: a count with its noun."""
+    return f"{count} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 def short(value: float) -> str:

@@ -130,7 +130,7 @@ def _projects(plan: Plan, unit: str) -> Table:
     projects = plan.projects
     funded = projects[projects["funded"]]
     table = tables.table(
-        f"Projects: {len(funded)} of {len(projects)} funded (money in {unit}, compute in "
+        f"Projects: {len(funded):,} of {len(projects):,} funded (money in {unit}, compute in "
         "unit-periods)",
         "project",
         "level",
