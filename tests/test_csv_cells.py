@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from same_model import same_model
 
+from allocator import load_case
 from allocator.case.csvcells import MISSING, Unreadable, read_cells
 from allocator.case.csvtables import read_csv_rows
 from allocator.case.errors import Problem
 from allocator.case.tablewrite import write_projects_table
 from allocator.case.yamlio import parse_scalar
+from allocator.formulation import formulate
 
 
 def one_by_one(cell: str) -> Any:
@@ -157,3 +162,37 @@ def test_text_that_would_read_as_something_else_is_written_quoted(tmp_path) -> N
     assert not problems
     assert [row["category"] for _, row in rows] == tricky
     assert [row["value"] for _, row in rows] == [1.5] * len(tricky)
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_projects_with_levels_and_in_shorthand_read_back_the_same(tmp_path, kind) -> None:
+    projects = [
+        {"id": "chat", "category": "chat", "value": 40, "cost": 5, "demand": {"gpu": 30}},
+        {
+            "id": "video",
+            "requires": ["chat"],
+            "start": {"earliest": "Q1", "latest": "Q2"},
+            "levels": [
+                {"id": "pilot", "value": 6, "cost": [2, 1], "demand": {"gpu": 5}},
+                {"id": "full", "value": 25, "cost": 8, "demand": {"gpu": [10, 20]}},
+            ],
+        },
+    ]
+    case = {
+        "name": "tables",
+        "periods": ["Q1", "Q2", "Q3"],
+        "resources": [{"id": "gpu"}],
+        "supply": [{"id": "cloud", "resource": "gpu", "capacity": 100, "unit_cost": 0.1}],
+        "budget": {"amounts": 100},
+    }
+    (tmp_path / "plain.json").write_text(json.dumps({**case, "projects": projects}))
+    write_projects_table(projects, tmp_path / f"p.{kind}", kind)
+    (tmp_path / "t.json").write_text(json.dumps({**case, "projects": {kind: f"p.{kind}"}}))
+    plain, tabled = load_case(tmp_path / "plain.json"), load_case(tmp_path / "t.json")
+    assert [p.id for p in tabled.projects] == ["chat", "video"]
+    if kind == "csv":
+        assert [p.all_levels for p in tabled.projects] == [p.all_levels for p in plain.projects]
+    # in Parquet a number in a column of lists is a one-entry list: the same series
+    same_model(formulate(tabled).model, formulate(plain).model)
+    assert tabled.projects[1].requires == ["chat"]
+    assert tabled.projects[1].start == plain.projects[1].start

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
+from same_model import same_model
 from typer.testing import CliRunner
 
 from allocator import load_case
@@ -14,7 +14,6 @@ from allocator.case.loading import Source, build_case
 from allocator.cli import app
 from allocator.formulation import formulate
 from allocator.generate import generate_case
-from allocator.model.linear import LinearModel
 
 CORE_PROJECT_KEYS = {"id", "category", "levels", "start", "duration", "requires", "excludes"}
 CORE_SUPPLY_KEYS = {"id", "resource", "kind", "capacity", "unit_cost", "min_commit", "optional"}
@@ -96,13 +95,6 @@ def test_cli_writes_the_projects_as_a_table_beside_the_case(tmp_path: Path, tabl
     # Parquet holds a number in a column of lists as a one-entry list: the same series,
     # so the same model, though not the same Case
     same_model(formulate(load_case(tabled)).model, formulate(load_case(plain)).model)
-
-
-def same_model(a: LinearModel, b: LinearModel) -> None:
-    for field in ("objective", "lower", "upper", "row_lower", "row_upper", "integer"):
-        assert np.array_equal(getattr(a, field), getattr(b, field)), field
-    assert a.objective_offset == b.objective_offset
-    assert (a.matrix != b.matrix).nnz == 0
 
 
 def test_cli_table_needs_an_output_file(tmp_path: Path) -> None:

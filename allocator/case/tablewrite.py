@@ -20,15 +20,19 @@ import yaml
 
 from allocator.case.tables import LEVEL_FIELDS
 from allocator.case.yamlio import parse_scalar
-from allocator.report.files import write_atomic
 
 TABLE_KINDS = ("csv", "parquet")
 
 
 def project_rows(projects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The projects (as case data, each with ``levels``) as table rows, one per level."""
+    """The projects (as case data) as table rows: one per level of a project with
+    ``levels``, one for a project in the shorthand form (no ``level`` column entry: it
+    reads back as the level ``full``)."""
     rows = []
     for project in projects:
+        if "levels" not in project:
+            rows.append(_flat(project))
+            continue
         shared = _flat({k: v for k, v in project.items() if k != "levels"})
         for level in project["levels"]:
             own = _flat({k: v for k, v in level.items() if k != "id"})
@@ -37,14 +41,13 @@ def project_rows(projects: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def write_projects_table(projects: list[dict[str, Any]], path: Path, kind: str) -> None:
-    """Write the projects to ``path`` as a ``kind`` ("csv" or "parquet") table, atomically."""
+    """Write the projects to ``path`` as a ``kind`` ("csv" or "parquet") table."""
     rows = project_rows(projects)
     columns = list(dict.fromkeys(key for row in rows for key in row))
     if kind == "csv":
-        write_atomic(path, lambda target: _write_csv(rows, columns, target))
+        _write_csv(rows, columns, path)
     elif kind == "parquet":
-        table = pa.table({column: _parquet_cells(rows, column) for column in columns})
-        write_atomic(path, lambda target: pq.write_table(table, target))
+        pq.write_table(pa.table({column: _parquet_cells(rows, column) for column in columns}), path)
     else:
         raise ValueError(f"unknown table kind {kind!r}; use one of {TABLE_KINDS}")
 

@@ -14,7 +14,7 @@ from allocator.case.tablewrite import write_projects_table
 from allocator.case.yamlio import dump_yaml
 from allocator.commands.common import EXIT_BAD_INPUT, CommandConsole
 from allocator.generate import generate_case
-from allocator.report.files import write_text
+from allocator.report.files import write_atomic, write_text
 
 
 class Table(StrEnum):
@@ -60,11 +60,14 @@ def generate_command(
     if output is None:
         sys.stdout.write(dump_yaml(data))
         return
+    writing = output
     try:
         if table is not None:
-            beside = output.with_name(f"{output.stem}.projects.{table.value}")
-            write_projects_table(data["projects"], beside, table.value)
-            data = {**data, "projects": {table.value: beside.name}}
+            writing = output.with_name(f"{output.stem}.projects.{table.value}")
+            rows = data["projects"]
+            write_atomic(writing, lambda target: write_projects_table(rows, target, table.value))
+            data = {**data, "projects": {table.value: writing.name}}
+            writing = output
         text = (
             json.dumps(data, indent=1) + "\n"
             if output.suffix.lower() == ".json"
@@ -73,13 +76,14 @@ def generate_command(
         write_text(output, text)  # atomically: a failed write leaves no partial file
     except OSError as error:
         CommandConsole(stderr=True).print(
-            f"allocator: cannot write {output}: {error.strerror or error}",
+            f"allocator: cannot write {writing}: {error.strerror or error}",
             markup=False,
             soft_wrap=True,
         )
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    beside = f"; projects in {output.stem}.projects.{table.value}" if table else ""
     CommandConsole(stderr=True).print(
         f"wrote {output}: {projects} projects, {resources} resources, "
-        f"{periods} periods (seed {seed})" + (f"; projects in {beside.name}" if table else ""),
+        f"{periods} periods (seed {seed}){beside}",
         markup=False,
     )
