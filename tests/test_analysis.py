@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 import allocator
@@ -238,3 +239,21 @@ def test_bad_analysis_input_exits_2(args, message) -> None:
     shown = CliRunner().invoke(app, command, env=WIDTH)
     assert shown.exit_code == 2
     assert message in " ".join(shown.output.split())
+
+
+def test_the_moves_of_a_step_are_listed_up_to_a_limit_then_counted(monkeypatch) -> None:
+    """capital-rationing's first step moves two projects; with the list cut at one, the
+    report names one and counts the other, and the JSON keeps both."""
+    from allocator.report import marginals_view
+
+    case = allocator.load_case(CASES / "capital-rationing.yaml")
+    found = marginals(case, runner=Runner(gap=0), workers=1)
+    moves = [line for line in found.steps["portfolio"].iloc[0].splitlines() if line]
+    assert len(moves) == 2
+    monkeypatch.setattr(marginals_view, "MOVES_LISTED", 1)
+    console = Console(width=80, record=True)
+    marginals_view.render_marginals(console, found, case.money_unit)
+    text = console.export_text()
+    assert moves[0] in text
+    assert moves[1] not in text
+    assert "... and 1 project more (see --json)" in text

@@ -87,13 +87,6 @@ LISTED = 40
 """The most ids or changes a line of the report names; the JSON has every one."""
 
 
-def _first(items: list[str], what: str) -> list[str]:
-    """``items``, the first ``LISTED`` of them and how many more when there are more."""
-    if len(items) <= LISTED:
-        return items
-    return [*items[:LISTED], f"... and {plural(len(items) - LISTED, what)} more (see --json)"]
-
-
 def _not_scaled(frontier: Frontier) -> str:
     case = frontier.results[0].case
     parts = []
@@ -208,7 +201,7 @@ def _moves(console: Console, frontier: Frontier) -> None:
     funded = list(first["funded_ids"])
     heading = f"Funded at {factor_label(first['factor'])}: {plural(len(funded), 'project')}"
     console.print(Text(heading, style="bold"))
-    console.print(Text("  " + (", ".join(_first(funded, "project")) or "none")))
+    console.print(Text("  " + (", ".join(first(funded, "project", LISTED)) or "none")))
     console.print()
     moves = frontier.moves
     if moves.empty:
@@ -236,7 +229,7 @@ def _moves(console: Console, frontier: Frontier) -> None:
         if shifted:
             parts.append(f"{plural(shifted, 'start')} shift" + ("s" if shifted == 1 else ""))
         step = f" {factor_label(a, decimals)} -> {factor_label(b, decimals)}"
-        lines.add_row(step, Text("; ".join(_first(parts, "change"))))
+        lines.add_row(step, Text("; ".join(first(parts, "change", LISTED))))
     console.print(lines)
     note = minimal_note([r.nearness for r in frontier.results], "the unscaled case's plan")
     if note:

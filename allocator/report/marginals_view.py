@@ -10,7 +10,10 @@ from allocator.analysis.marginals import Marginals
 from allocator.analysis.restriction import unsolved
 from allocator.numbers import plural
 from allocator.plan.nearness import minimal_note
-from allocator.report.tables import MAX_ROWS, bullets, cut, per_unit, signed, table
+from allocator.report.tables import MAX_ROWS, bullets, cut, first, per_unit, signed, table
+
+MOVES_LISTED = 12
+"""The most projects a step's list of moves names; the JSON's ``portfolio`` has every one."""
 
 
 def render_marginals(console: Console, marginals: Marginals, unit: str) -> None:
@@ -92,7 +95,8 @@ def _steps(marginals: Marginals, unit: str) -> object:
         return Group(out, Text("\nNo step changes the portfolio.\n"))
     parts: list[object] = [out, Text("")]
     for heading, lines in moved:
-        parts += [Text(heading, style="bold"), bullets(lines), Text("")]
+        shown = first(lines, "project", MOVES_LISTED)
+        parts += [Text(heading, style="bold"), bullets(shown), Text("")]
     return Group(*parts)
 
 

@@ -48,6 +48,14 @@ def bullets(lines: Iterable[str]) -> Table:
     return grid
 
 
+def first(items: list[str], what: str, most: int) -> list[str]:
+    """``items``, or the first ``most`` of them and how many more (the JSON has every one):
+    ``... and 12 projects more (see --json)``."""
+    if len(items) <= most:
+        return items
+    return [*items[:most], f"... and {plural(len(items) - most, what)} more (see --json)"]
+
+
 def signed(value: float | None) -> str:
     """A change with its sign and thousands separators; empty when unknown, 0 when none
     shows at two decimals."""
