@@ -371,8 +371,13 @@ def test_a_valid_scenario_does_not_read_the_file_for_lines(load, case_dict, monk
         [{"path": "max_share", "set": {"nothing": 0.5}}],
         [{"path": "supply[owned].min_commit", "set": 200}],
         [{"path": "projects", "append": {"id": "chat", "value": 1}}],
+        [{"path": "projects[video].levels", "append": {"id": "pilot", "value": 1}}],
+        [{"path": "projects[video].requires", "set": ["search"]},
+         {"path": "projects[search].requires", "set": ["video"]}],
+        [{"path": "projects[video].levels[pilot].value", "scale": 2},
+         {"path": "projects[search].requires", "set": ["search", "nothing"]}],
     ],
-)
+)  # fmt: skip
 def test_checking_against_the_base_finds_what_a_full_check_finds(load, case_dict, changes) -> None:
     """Only rules reading a changed field run again, and they find every problem a full
     check of the changed case finds (the first change breaks nothing; each other breaks a

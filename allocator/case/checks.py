@@ -34,12 +34,22 @@ def check_case(case: Case, base: Case | None = None) -> list[Finding]:
     findings = list(_unique_periods(case))
     if findings:
         return findings  # every other rule reads the horizon
+    if base is None:
+        for check, _ in RULES:
+            findings.extend(check(case))
+        return findings
+    changed = _changed_projects(case, base)
     for check, reads in RULES:
-        if base is None or any(getattr(case, f) != getattr(base, f) for f in reads):
-            if check is _project_rules and base is not None:
-                findings.extend(_project_rules(case, _changed_projects(case, base)))
-            else:
-                findings.extend(check(case))
+        differ = [f for f in reads if getattr(case, f) != getattr(base, f)]
+        if not differ:
+            continue
+        narrowed = NARROWED.get(check)
+        if narrowed is not None and changed is not None and differ == ["projects"]:
+            findings.extend(narrowed(case, base, changed))
+        elif check is _project_rules:
+            findings.extend(_project_rules(case, changed))
+        else:
+            findings.extend(check(case))
     return findings
 
 
@@ -384,6 +394,30 @@ def _share_rules(case: Case) -> Iterator[Finding]:
     if total > 1 + 1e-12:
         yield ("min_share",), f"the minimum shares add up to {total:g}, more than 1"
 
+
+def _changed_level_ids(case: Case, base: Case, changed: list[int]) -> Iterator[Finding]:
+    """``_unique_ids`` when only some projects changed, keeping their ids: their levels'."""
+    for index in changed:
+        project = case.projects[index]
+        if project.levels is not None:
+            yield from _duplicates([lv.id for lv in project.levels], ("projects", index, "levels"))
+
+
+def _changed_requires(case: Case, base: Case, changed: list[int]) -> Iterator[Finding]:
+    """``_requires_cycles`` when only some projects changed, keeping their ids: a cycle
+    needs a changed ``requires``."""
+    if any(case.projects[i].requires != base.projects[i].requires for i in changed):
+        yield from _requires_cycles(case)
+
+
+NARROWED: dict[Callable[..., Iterable[Finding]], Callable[..., Iterable[Finding]]] = {
+    _unique_ids: _changed_level_ids,
+    _project_rules: lambda case, base, changed: _project_rules(case, changed),
+    _requires_cycles: _changed_requires,
+}
+"""Rules with a cheaper form when ``projects`` is the only field they read that differs
+from the base, and the projects keep their ids in order (``_changed_projects``): (case,
+base, positions of the changed projects) -> findings."""
 
 RULES: tuple[tuple[Callable[[Case], Iterable[Finding]], tuple[str, ...]], ...] = (
     (_unique_ids, ("resources", "sites", "supply", "funding", "projects", "uncertainty")),
