@@ -8,17 +8,16 @@ choices that relaxation takes.
 2. The part's MIP with each project held to the choices its LP relaxation takes (value
    above ``LP_TAKEN``) or to nothing, solved by the run's backend and solver at
    ``part_gap``: a tenth of the run's gap g, or min(g, ``PART_GAP``) when that is
-   looser. At g a part would stop at its first plan
-   within g of its bound, and the parts' plans would carry that loss, on top of the
-   bound's own distance from the optimum (about 0.1% on generated cases), into the
-   whole case's gap; a tenth of g leaves room for the rest, and up to g = 1e-3 parts are
-   solved to 1e-4 as before. At g = 2% on 6,250-project parts of a 300,000-project case
-   (six parts on two Dask workers), 2e-3 took the parts 44 s in all where 1e-4 took
-   59 s (5e-3: 35 s). An optimal vertex of the relaxation is fractional on few
-   projects (at most about one per shared row), so this MIP is small once presolved: on
-   a 12,500-project part of a generated case it took SCIP 2.8 s to come within 0.05%
-   of the relaxation, where the part's whole MIP took 24.9 s to come within 0.79% at a
-   gap of 1%.
+   looser. At g a part would stop at its first plan within g of its bound, and the
+   parts' plans would carry that loss, on top of the bound's own distance from the
+   optimum (about 0.1% on generated cases), into the whole case's gap; a tenth of g
+   leaves room for the rest, and up to g = 1e-3 parts are solved to 1e-4 as before. At
+   g = 2% on 6,250-project parts of a 300,000-project case (six parts on two Dask
+   workers), 2e-3 took the parts 44 s in all where 1e-4 took 59 s (5e-3: 35 s). An
+   optimal vertex of the relaxation is fractional on few projects (at most about one
+   per shared row), so this MIP is small once presolved: on a 12,500-project part of a
+   generated case it took SCIP 2.8 s to come within 0.05% of the relaxation, where the
+   part's whole MIP took 24.9 s to come within 0.79% at a gap of 1%.
 3. If that MIP has no plan (rounding can break a ``>=`` row), the part's whole MIP is
    solved instead; ``PartOutcome.over`` says which was solved.
 
