@@ -15,7 +15,7 @@ from allocator.analysis.restriction import unsolved
 from allocator.case.money import FundingKind
 from allocator.numbers import amount, plural
 from allocator.plan.nearness import minimal_note
-from allocator.report.tables import table
+from allocator.report.tables import first_few, table
 
 STATUS = {"optimal": "optimal", "feasible": "not proven", "no_solution": "no plan"}
 """Status words in the points table (others as they are)."""
@@ -201,7 +201,7 @@ def _moves(console: Console, frontier: Frontier) -> None:
     funded = list(first["funded_ids"])
     heading = f"Funded at {factor_label(first['factor'])}: {plural(len(funded), 'project')}"
     console.print(Text(heading, style="bold"))
-    console.print(Text("  " + (", ".join(first(funded, "project", LISTED)) or "none")))
+    console.print(Text("  " + (", ".join(first_few(funded, "project", LISTED)) or "none")))
     console.print()
     moves = frontier.moves
     if moves.empty:
@@ -229,7 +229,7 @@ def _moves(console: Console, frontier: Frontier) -> None:
         if shifted:
             parts.append(f"{plural(shifted, 'start')} shift" + ("s" if shifted == 1 else ""))
         step = f" {factor_label(a, decimals)} -> {factor_label(b, decimals)}"
-        lines.add_row(step, Text("; ".join(first(parts, "change", LISTED))))
+        lines.add_row(step, Text("; ".join(first_few(parts, "change", LISTED))))
     console.print(lines)
     note = minimal_note([r.nearness for r in frontier.results], "the unscaled case's plan")
     if note:

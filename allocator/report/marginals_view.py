@@ -10,7 +10,7 @@ from allocator.analysis.marginals import Marginals
 from allocator.analysis.restriction import unsolved
 from allocator.numbers import plural
 from allocator.plan.nearness import minimal_note
-from allocator.report.tables import MAX_ROWS, bullets, cut, first, per_unit, signed, table
+from allocator.report.tables import MAX_ROWS, bullets, cut, first_few, per_unit, signed, table
 
 MOVES_LISTED = 12
 """The most projects a step's list of moves names; the JSON's ``portfolio`` has every one."""
@@ -95,7 +95,7 @@ def _steps(marginals: Marginals, unit: str) -> object:
         return Group(out, Text("\nNo step changes the portfolio.\n"))
     parts: list[object] = [out, Text("")]
     for heading, lines in moved:
-        shown = first(lines, "project", MOVES_LISTED)
+        shown = first_few(lines, "project", MOVES_LISTED)
         parts += [Text(heading, style="bold"), bullets(shown), Text("")]
     return Group(*parts)
 

@@ -48,7 +48,7 @@ def bullets(lines: Iterable[str]) -> Table:
     return grid
 
 
-def first(items: list[str], what: str, most: int) -> list[str]:
+def first_few(items: list[str], what: str, most: int) -> list[str]:
     """``items``, or the first ``most`` of them and how many more (the JSON has every one):
     ``... and 12 projects more (see --json)``."""
     if len(items) <= most:
