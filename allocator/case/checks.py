@@ -46,8 +46,6 @@ def check_case(case: Case, base: Case | None = None) -> list[Finding]:
         narrowed = NARROWED.get(check)
         if narrowed is not None and changed is not None and differ == ["projects"]:
             findings.extend(narrowed(case, base, changed))
-        elif check is _project_rules:
-            findings.extend(_project_rules(case, changed))
         else:
             findings.extend(check(case))
     return findings
