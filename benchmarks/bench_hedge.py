@@ -28,10 +28,10 @@ import numpy as np
 import allocator
 from allocator.analysis.runner import Runner
 from allocator.case.draws import monte_carlo_draws
+from allocator.cluster import FuturePool, future_pool
 from allocator.hedging.extensive import extensive_form
 from allocator.hedging.futures import make_futures
 from allocator.hedging.plans import hindsight, solve_extensive
-from allocator.hedging.pool import FuturePool, future_pool
 from allocator.quiet import quiet_solvers
 
 FLAGSHIP = Path(__file__).resolve().parent.parent / "cases" / "frontier-lab-2026.yaml"

@@ -14,7 +14,7 @@ Every mode solves the same draws with the same options:
 
 - ``serial``: a plain loop of ``solve_draw`` in this process;
 - ``dask N``: ``run_sweep`` on a local cluster of N worker processes, built by
-  ``engine.local_cluster`` (the cluster ``run_sweep`` starts itself) but started here,
+  ``cluster.local_cluster`` (the cluster ``run_sweep`` starts itself) but started here,
   so that the peak memory of each worker can be read (``resource.getrusage`` in the
   worker, through ``client.run``) before it closes. Its start-up (the cluster, then
   each worker importing ``allocator``, paid once per sweep) is timed apart and not
@@ -53,8 +53,9 @@ from allocator.case import CaseError, build_case, read_case_data
 from allocator.case.draws import Draw, monte_carlo_draws
 from allocator.case.model import Case
 from allocator.case.uncertainty_checks import uncertainty_problems
+from allocator.cluster import local_cluster
 from allocator.engine import Result
-from allocator.sweeps.engine import local_cluster, run_sweep
+from allocator.sweeps.engine import run_sweep
 from allocator.sweeps.record import solve_draw
 from allocator.sweeps.store import write_record
 

@@ -166,7 +166,7 @@ def problems_of(write_case: Callable[..., Path]) -> Callable[..., list[Problem]]
 def dask_scheduler() -> Iterator[str]:
     """The address of one local Dask cluster (one single-threaded worker process) shared
     by the tests that solve many futures: each would otherwise start its own."""
-    from allocator.sweeps.engine import local_cluster
+    from allocator.cluster import local_cluster
 
     with local_cluster(1) as cluster:
         yield cluster.scheduler_address

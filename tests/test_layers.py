@@ -26,6 +26,7 @@ BELOW_THE_REPORTS = [
     "explain",
     "sweeps",
     "decompose",
+    "cluster.py",
     "engine.py",
     "errors.py",
     "numbers.py",

@@ -41,9 +41,10 @@ from allocator.analysis.runner import Runner
 from allocator.case.draws import Draw, grid_draws
 from allocator.case.loading import Source, build_case
 from allocator.case.model import Case
+from allocator.cluster import local_cluster
 from allocator.engine import PlanCheckError, Result
 from allocator.errors import InputError
-from allocator.sweeps.engine import local_cluster, run_sweep
+from allocator.sweeps.engine import run_sweep
 from allocator.sweeps.record import RECORD_FIELDS, solve_draw
 from allocator.sweeps.store import (
     draw_key,

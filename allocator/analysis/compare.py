@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import partial
 
 import pandas as pd
 
@@ -56,9 +55,11 @@ def compare(
     runner: Runner | None = None,
     workers: int | None = None,
     done: Callable[[str], None] | None = None,
+    scheduler: str | None = None,
 ) -> Comparison:
-    """Solve the base case and each of ``scenarios`` (in ``workers`` processes; default one
-    per CPU; ``runner`` None: ``Runner()``); ``done(name)`` after each solve.
+    """Solve the base case and each of ``scenarios`` (in ``workers`` processes, default one
+    per CPU, or on the Dask cluster at ``scheduler``: ``allocator.analysis.parallel``;
+    ``runner`` None: ``Runner()``); ``done(name)`` after each solve.
 
     Raises ``InputError`` for an unknown scenario and ``CaseError`` for one that breaks a
     rule of the case, before anything is solved.
@@ -75,7 +76,7 @@ def compare(
     names = [name for name, _ in variants]
     count = worker_count(len(variants), workers)
     near = runner.near(base)
-    solved = solve_many(partial(_solve_variant, near), variants, names, count, done)
+    solved = solve_many(_solve_variant, near, variants, names, count, done, scheduler)
     results = {BASE: base, **dict(zip(names, solved, strict=True))}
     return Comparison(_summary(results), _projects(case, results), _changes(results), results)
 

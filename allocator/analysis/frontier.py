@@ -200,9 +200,11 @@ def frontier(
     source: str | None = None,
     workers: int | None = None,
     done: Callable[[str], None] | None = None,
+    scheduler: str | None = None,
 ) -> Frontier:
-    """Solve ``case`` with its money scaled by each factor (``runner`` None: ``Runner()``);
-    ``done(label)`` after each solve.
+    """Solve ``case`` with its money scaled by each factor (``runner`` None: ``Runner()``)
+    in ``workers`` processes or on the Dask cluster at ``scheduler``
+    (``allocator.analysis.parallel``); ``done(label)`` after each solve.
 
     Raises ``InputError`` for a bad range, ``workers`` < 1 or a bad ``source``;
     ``PlanCheckError`` if a point's plan breaks a rule of its case.
@@ -215,9 +217,10 @@ def frontier(
     if runner.wants_base:
         base = runner.solve(case)
         runner = runner.near(base)
-        results = solve_unanswered(runner, cases, labels, base, workers, done)
+        results = solve_unanswered(runner, cases, labels, base, workers, done, scheduler)
     else:
-        results = solve_many(runner.solve, cases, labels, worker_count(steps, workers), done)
+        count = worker_count(steps, workers)
+        results = solve_many(Runner.solve, runner, cases, labels, count, done, scheduler)
     money = [scaled_money(c, source) for c in cases]
     caveat = _caveat(targets)
     table = _points(points, money, results)

@@ -99,9 +99,11 @@ def marginals(
     base: Result | None = None,
     workers: int | None = None,
     done: Callable[[str], None] | None = None,
+    scheduler: str | None = None,
 ) -> Marginals:
     """The duals of the base plan's portfolio and the +/- ``step`` re-solves of every lever
-    (in ``workers`` processes; default one per CPU; ``runner`` None: ``Runner()``).
+    (in ``workers`` processes, default one per CPU, or on the Dask cluster at
+    ``scheduler``: ``allocator.analysis.parallel``; ``runner`` None: ``Runner()``).
     ``base``: the case's solve, if already done; ``done(label)`` after each re-solve."""
     runner = runner or Runner()
     if not 0 < step < 1:
@@ -117,7 +119,7 @@ def marginals(
         f"{lever} {subject or period} {delta:+.0%}" for (lever, subject, period, _), delta in moves
     ]
     near = runner.near(base)
-    results = solve_unanswered(near, cases, labels, base, workers, done)
+    results = solve_unanswered(near, cases, labels, base, workers, done, scheduler)
     rows = [
         _step_row(base, result, lever, subject, period, delta)
         for ((lever, subject, period, _), delta), result in zip(moves, results, strict=True)

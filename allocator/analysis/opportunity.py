@@ -17,12 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 
 import pandas as pd
 
 from allocator.analysis.changes import COLUMNS, plan_changes
-from allocator.analysis.kept import filed, held, kept
 from allocator.analysis.parallel import run_many, solve_many, worker_count
 from allocator.analysis.runner import Runner
 from allocator.analysis.screen import Bracket, Screen
@@ -97,21 +95,24 @@ def opportunity(
     workers: int | None = None,
     done: Callable[[str], None] | None = None,
     screen: bool = False,
+    scheduler: str | None = None,
 ) -> Opportunity:
     """Solve the base case (unless ``base`` is given), then each forced variant (in
-    ``workers`` processes; default one per CPU; ``runner`` None: ``Runner()``), or with
-    ``screen`` bracket each instead (module docstring); ``done(label)`` after each."""
+    ``workers`` processes, default one per CPU, or on the Dask cluster at ``scheduler``:
+    ``allocator.analysis.parallel``; ``runner`` None: ``Runner()``), or with ``screen``
+    bracket each instead (module docstring); ``done(label)`` after each."""
     runner = runner or Runner()
     base = base or runner.solve(case)
     if base.plan is None:
         raise InputError(f"the base case has no plan ({base.termination.status.value})")
     pairs = variants_of(case, base, projects)
-    with filed(base.formulation or formulate(case)) as token:
-        if screen:
-            return _screened(case, base, runner, pairs, token, workers, done)
-        labels = [f"{project} {forced}" for project, forced in pairs]
-        task = partial(_solve_forced, runner.near(base), case, token)
-        results = solve_many(task, pairs, labels, worker_count(len(pairs), workers), done)
+    formulation = base.formulation or formulate(case)
+    if screen:
+        return _screened(base, formulation, runner, pairs, workers, done, scheduler)
+    labels = [f"{project} {forced}" for project, forced in pairs]
+    shared = (runner.near(base), case, formulation)
+    count = worker_count(len(pairs), workers)
+    results = solve_many(_solve_forced, shared, pairs, labels, count, done, scheduler)
     rows, parts = [], []
     for (project, forced), result in zip(pairs, results, strict=True):
         changes = (
@@ -131,18 +132,17 @@ def opportunity(
 
 
 def _screened(
-    case: Case,
     base: Result,
+    formulation: Formulation,
     runner: Runner,
     pairs: list[tuple[str, str]],
-    token: str,
     workers: int | None,
     done: Callable[[str], None] | None,
+    scheduler: str | None,
 ) -> Opportunity:
-    """Every variant bracketed (``Screen``), in batches over the worker processes."""
+    """Every variant bracketed (``Screen``), in batches over the workers."""
     if base.values is None:
         raise InputError("screening needs the base plan's values (solve the base here)")
-    formulation = kept(token, case)
     screener = Screen.of(formulation, base.values, base.termination.bound, runner.gap)
     count = worker_count(len(pairs), workers)
     size = max(1, -(-len(pairs) // (count * BATCHES_PER_WORKER)))
@@ -154,10 +154,10 @@ def _screened(
             if done:
                 done(f"{project} {forced}")
 
+    pool = count if len(batches) > 1 else 1
     try:
-        with filed(screener) as screen_token:
-            task = partial(_bracket_batch, case, token, screen_token)
-            found = run_many(task, batches, names, count if len(batches) > 1 else 1, finished)
+        shared = (formulation, screener)
+        found = run_many(_bracket_batch, shared, batches, names, pool, finished, scheduler)
     finally:
         screener.close()
     brackets = [bracket for batch in found for bracket in batch]
@@ -170,19 +170,16 @@ def _screened(
 
 
 def _bracket_batch(
-    case: Case, token: str, screen_token: str, batch: list[tuple[str, str]]
+    shared: tuple[Formulation, Screen], batch: list[tuple[str, str]]
 ) -> list[Bracket]:
-    """The brackets of a batch of forced variants (the formulation and screen kept under
-    the tokens)."""
-    formulation = kept(token, case)
-    screener = held(screen_token)
+    """The brackets of a batch of forced variants of the formulation."""
+    formulation, screener = shared
     return [screener.bracket(_forced_model(formulation, pair)) for pair in batch]
 
 
-def _solve_forced(runner: Runner, case: Case, token: str, pair: tuple[str, str]) -> Result:
-    """The case's formulation (kept under ``token``) with one project forced out, or in
-    at a level, solved."""
-    formulation = kept(token, case)
+def _solve_forced(shared: tuple[Runner, Case, Formulation], pair: tuple[str, str]) -> Result:
+    """The case's formulation with one project forced out, or in at a level, solved."""
+    runner, case, formulation = shared
     return runner.resolve(case, formulation, _forced_model(formulation, pair))
 
 

@@ -1,69 +1,73 @@
-"""Many independent solves, in worker processes or in this one.
+"""Many independent solves of one analysis, on the Dask engine or in this process.
 
-``solve_many(task, items, labels, workers, done)`` calls ``task(item)`` for every item
-and returns the results in the order of ``items``; ``done(label)`` is called as
-each finishes (in completion order). ``workers`` <= 1 solves here, one after the
-other; more starts a process pool (forked on Linux, so nothing is imported again
-and callers need no ``if __name__ == "__main__"`` guard; the platform's default
-elsewhere). Results come back without their formulation and column values, which
-would only cost pickling. A plan the checker rejects in a worker is raised here as
-``PlanCheckError`` with its violations. ``run_many`` does the same for any task, whose
-answers come back as it returns them.
+``solve_many(task, shared, items, labels, workers, done, scheduler)`` calls
+``task(shared, item)`` for every item and returns the results in the order of
+``items``; ``done(label)`` is called in this process as each finishes (in completion
+order). ``shared`` is what every solve needs (a runner, the base plan, a formulation):
+it goes to each worker once. With one worker and no ``scheduler`` every solve runs
+here, one after the other; otherwise on Dask (``allocator.cluster``): a local cluster
+of ``workers`` single-threaded processes started for the analysis, or the cluster whose
+scheduler is at ``scheduler``, whose workers must import the same ``allocator``.
+
+Results come back without their formulation and column values, which would only cost
+moving. A plan the checker rejects in a worker is raised here as ``PlanCheckError``
+with its violations. ``run_many`` does the same for any task, whose answers come back
+as it returns them. Ctrl-C or a task that fails cancels the solves not finished and
+closes the cluster started here (``allocator.cluster``).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.context
 import os
-import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from allocator.engine import PlanCheckError, Result
 from allocator.errors import InputError
+from allocator.quiet import quiet_solvers
 from allocator.verify import Violation
 
+Shared = TypeVar("Shared")
 Item = TypeVar("Item")
 Answer = TypeVar("Answer")
 
 
 @dataclass(frozen=True)
 class _Rejected:
-    """A plan the checker rejected, carried back from a worker (the exception's own
-    pickled form loses the violations)."""
+    """A plan the checker rejected, carried back from a worker."""
 
     violations: tuple[Violation, ...]
 
 
 def worker_count(jobs: int, workers: int | None = None) -> int:
     """``workers`` if given, else one per CPU, never more than there are jobs; 1 solves
-    in this process."""
+    in this process (unless a scheduler is given)."""
     if workers is not None and workers < 1:
         raise InputError(f"workers must be at least 1, got {workers}")
     return max(1, min(jobs, workers if workers is not None else os.cpu_count() or 1))
 
 
-def _run(task: Callable[[Item], Result], item: Item) -> Result | _Rejected:
+def _run(task: Callable[[Shared, Item], Result], shared: Shared, item: Item) -> Result | _Rejected:
     try:
-        result = task(item)
+        result = task(shared, item)
     except PlanCheckError as error:
         return _Rejected(error.violations)
     return replace(result, formulation=None, values=None)
 
 
 def solve_many(
-    task: Callable[[Item], Result],
+    task: Callable[[Shared, Item], Result],
+    shared: Shared,
     items: Sequence[Item],
     labels: Sequence[str],
     workers: int = 1,
     done: Callable[[str], None] | None = None,
+    scheduler: str | None = None,
 ) -> list[Result]:
     """Every item's result, in the order of ``items`` (see the module docstring)."""
-    answers = run_many(partial(_run, task), items, labels, workers, done)
+    answers = run_many(partial(_run, task), shared, items, labels, workers, done, scheduler)
     for answer in answers:
         if isinstance(answer, _Rejected):
             raise PlanCheckError(answer.violations)
@@ -71,53 +75,32 @@ def solve_many(
 
 
 def run_many(
-    task: Callable[[Item], Answer],
+    task: Callable[[Shared, Item], Answer],
+    shared: Shared,
     items: Sequence[Item],
     labels: Sequence[str],
     workers: int = 1,
     done: Callable[[str], None] | None = None,
+    scheduler: str | None = None,
 ) -> list[Answer]:
-    """``task(item)`` for every item, in the order of ``items``: here when ``workers``
-    <= 1, else in that many worker processes; ``done(label)`` as each finishes."""
-    answers: list[Answer | None] = [None] * len(items)
-    if workers <= 1:
-        for i, item in enumerate(items):
-            answers[i] = task(item)
+    """``task(shared, item)`` for every item, in the order of ``items``: here when
+    ``workers`` <= 1 and no ``scheduler``, else on Dask; ``done(label)`` as each
+    finishes."""
+    if workers <= 1 and scheduler is None:
+        answers: list[Answer] = []
+        for item, label in zip(items, labels, strict=True):
+            answers.append(task(shared, item))
             if done:
-                done(labels[i])
-        return answers  # type: ignore[return-value]  # every slot is filled
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
-    try:
-        futures: dict[Future[Answer], int] = {
-            executor.submit(task, item): i for i, item in enumerate(items)
-        }
-        for future in as_completed(futures):
-            i = futures[future]
-            answers[i] = future.result()
-            if done:
-                done(labels[i])
-    except BaseException:  # an interrupt, or a task that failed: stop the rest now
-        _stop(executor)
-        raise
-    executor.shutdown()
-    return answers  # type: ignore[return-value]  # every slot is filled
+                done(label)
+        return answers
+    from allocator.cluster import future_pool  # Dask is loaded only when used
+
+    with future_pool(scheduler, workers, len(items)) as pool:
+        everywhere = pool.share(shared)
+        return pool.map(partial(_quietly, task), items, labels, done, shared=everywhere)
 
 
-def _stop(executor: ProcessPoolExecutor) -> None:
-    """Cancel the solves not started and end the workers running the others (a worker
-    that caught an interrupt would otherwise go on to the solves already queued)."""
-    terminate = getattr(executor, "terminate_workers", None)  # Python 3.14 and later
-    if terminate is not None:
-        terminate()
-        return
-    processes = list((getattr(executor, "_processes", None) or {}).values())
-    executor.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
+def _quietly(task: Callable[[Shared, Item], Answer], shared: Shared, item: Item) -> Any:
+    """``task(shared, item)`` in a worker, what solvers print hidden."""
+    with quiet_solvers():
+        return task(shared, item)

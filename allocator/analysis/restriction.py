@@ -21,11 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from functools import partial
 
 import numpy as np
 
-from allocator.analysis.kept import filed, inherited
 from allocator.analysis.parallel import solve_many, worker_count
 from allocator.analysis.runner import Runner
 from allocator.backends.termination import SolveResult
@@ -46,22 +44,21 @@ def solve_unanswered(
     base: Result,
     workers: int | None = None,
     done: Callable[[str], None] | None = None,
+    scheduler: str | None = None,
 ) -> list[Result]:
     """Every what-if's result, in the order of ``cases``, each formulated where it is
-    solved (``workers`` processes, ``parallel.solve_many``): the base plan's answer
-    where it gives one, else ``runner.resolve``; ``done(label)`` after each. The base
-    reaches forked workers through ``kept``; a worker started by spawning (not on
-    Linux) solves every what-if."""
-    with filed(base) as token:
-        task = partial(_answer, runner, token)
-        return solve_many(task, cases, labels, worker_count(len(cases), workers), done)
+    solved (``workers`` processes or the Dask cluster at ``scheduler``:
+    ``parallel.solve_many``): the base plan's answer where it gives one, else
+    ``runner.resolve``; ``done(label)`` after each. The base goes to every worker once."""
+    count = worker_count(len(cases), workers)
+    return solve_many(_answer, (runner, base), cases, labels, count, done, scheduler)
 
 
-def _answer(runner: Runner, token: str, case: Case) -> Result:
-    """The base plan's answer for ``case``, or ``runner``'s solve of it."""
+def _answer(shared: tuple[Runner, Result], case: Case) -> Result:
+    """The base plan's answer for ``case``, or the runner's solve of it."""
+    runner, base = shared
     case, formulation, seconds = formulated(case)
-    base = inherited(token)
-    answer = None if base is None else answered_by_base(case, formulation, base, runner.minimal)
+    answer = answered_by_base(case, formulation, base, runner.minimal)
     if answer is not None:
         return answer
     return runner.resolve(case, formulation, formulation.model, seconds=seconds)

@@ -34,7 +34,8 @@ small MIP of the base's size, not a search of the variant's choices.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -63,10 +64,6 @@ KEPT = 1.0 - 1e-6
 ROW_TOLERANCE = 1e-7
 """A row is out of reach when its reachable activity misses a limit by more than this
 (relative to the limit, at least absolute)."""
-
-
-_RESOLVERS: dict[tuple[int, int], tuple[Resolver, Resolver]] = {}
-"""Each screen's HiGHS pair, by (screen, process)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +98,15 @@ class Screen:
     families: tuple[Family, ...]
     base_bound: float | None
     gap: float
+    _held: dict[int, tuple[Resolver, Resolver]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    """This screen's HiGHS pair, by process: made on first use, never pickled (a copy
+    sent to a worker makes its own)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without its HiGHS pair."""
+        return {**self.__dict__, "_held": {}}
 
     @classmethod
     def of(
@@ -217,17 +223,18 @@ class Screen:
         return solved if solved.values is not None else None
 
     def close(self) -> None:
-        """Drop this process's HiGHS pair of this screen (a worker's ends with it)."""
-        _RESOLVERS.pop((id(self), os.getpid()), None)
+        """Drop this process's HiGHS pair of this screen (a worker's copy drops its own
+        when the worker lets the copy go)."""
+        self._held.pop(os.getpid(), None)
 
     def _resolvers(self) -> tuple[Resolver, Resolver]:
         """This process's HiGHS for the keep-or-drop LPs and for the fixed-choice MIPs,
-        made on first use (a forked worker makes its own)."""
-        key = (id(self), os.getpid())
-        if key not in _RESOLVERS:
+        made on first use (a forked process makes its own)."""
+        key = os.getpid()
+        if key not in self._held:
             relaxed = replace(self.model, integer=np.zeros_like(self.model.integer))
-            _RESOLVERS[key] = (Resolver(relaxed), Resolver(self.model))
-        return _RESOLVERS[key]
+            self._held[key] = (Resolver(relaxed), Resolver(self.model))
+        return self._held[key]
 
     def _forced_picks(
         self, variant: LinearModel, kept: np.ndarray, allowed: np.ndarray

@@ -88,7 +88,8 @@ WarmStart = Annotated[
     ),
 ]
 Workers = Annotated[
-    int | None, typer.Option(min=1, help="Processes to solve in (default: one per CPU).")
+    int | None,
+    typer.Option(min=1, help="Local Dask worker processes to solve in (default: one per CPU)."),
 ]
 Grid = Annotated[bool, typer.Option("--grid", help="Every combination of the choices.")]
 Draws = Annotated[int | None, typer.Option("--draws", "-n", min=1, help="Monte Carlo draws.")]

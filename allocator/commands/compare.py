@@ -19,6 +19,7 @@ from allocator.commands.common import (
     Gap,
     HtmlOut,
     JsonOut,
+    Scheduler,
     SolverName,
     TimeLimit,
     WarmStart,
@@ -55,6 +56,7 @@ def compare_command(
     change: ChangeRule = Change.MINIMAL,
     warm_start: WarmStart = False,
     workers: Workers = None,
+    scheduler: Scheduler = None,
     json_out: JsonOut = None,
     html: HtmlOut = None,
     excel: ExcelOut = None,
@@ -75,7 +77,14 @@ def compare_command(
         solver_output(),
         progress_bar(err, len(names) + 1, "Solving", time_limit) as advance,
     ):
-        comparison = compare(case, scenarios=names, runner=runner, workers=workers, done=advance)
+        comparison = compare(
+            case,
+            scenarios=names,
+            runner=runner,
+            workers=workers,
+            done=advance,
+            scheduler=scheduler,
+        )
     title = f"{case_file}: base and {', '.join(names)}"
     render_comparison(out, title, comparison, case.money_unit, str(case_file))
     document = comparison_document(comparison, case_origin(case_file))

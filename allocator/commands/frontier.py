@@ -21,6 +21,7 @@ from allocator.commands.common import (
     HtmlOut,
     JsonOut,
     ScenarioName,
+    Scheduler,
     SolverName,
     TimeLimit,
     WarmStart,
@@ -60,6 +61,7 @@ def frontier_command(
     ] = None,
     scenario: ScenarioName = None,
     workers: Workers = None,
+    scheduler: Scheduler = None,
     backend: BackendName = DEFAULT_BACKEND,
     solver: SolverName = None,
     time_limit: TimeLimit = None,
@@ -96,10 +98,11 @@ def frontier_command(
                 source=source,
                 workers=count,
                 done=advance,
+                scheduler=scheduler,
             )
     seconds = time.perf_counter() - clock
     title = str(case_file) + (f" [{scenario}]" if scenario else "")
-    render_frontier(out, title, result, seconds, count)
+    render_frontier(out, title, result, seconds, None if scheduler else count)
     document = frontier_document(result, case_origin(case_file, scenario))
     if json_out is not None:
         emit_json(err, json_out, document)

@@ -21,6 +21,7 @@ from allocator.commands.common import (
     HtmlOut,
     JsonOut,
     ScenarioName,
+    Scheduler,
     SolverName,
     TimeLimit,
     WarmStart,
@@ -57,6 +58,7 @@ def marginals_command(
     change: ChangeRule = Change.MINIMAL,
     warm_start: WarmStart = False,
     workers: Workers = None,
+    scheduler: Scheduler = None,
     json_out: JsonOut = None,
     html: HtmlOut = None,
     excel: ExcelOut = None,
@@ -72,7 +74,7 @@ def marginals_command(
     runner = make_runner(err, backend, solver, time_limit, gap, change, warm_start)
     with refusals(err, case_file), solver_output():
         base = solve_base(err, case, runner)
-        found = run_marginals(err, case, runner, step, base, workers)
+        found = run_marginals(err, case, runner, step, base, workers, scheduler)
     out.print(f"{case_file}: optimum {base.termination.objective:,.2f} {case.money_unit}")
     render_marginals(out, found, case.money_unit)
     document = marginals_document(found, case_origin(case_file, scenario))
@@ -89,12 +91,21 @@ def run_marginals(
     step: float,
     base: Result,
     workers: int | None = None,
+    scheduler: str | None = None,
 ) -> Marginals:
     """The marginals of ``base`` with a progress bar over the re-solves (in ``workers``
-    processes; default one per CPU)."""
+    processes, default one per CPU, or on the Dask cluster at ``scheduler``)."""
     total = 2 * len(levers(case))
     with progress_bar(err, total, "Moving levers", runner.time_limit) as advance:
-        return marginals(case, runner=runner, step=step, base=base, workers=workers, done=advance)
+        return marginals(
+            case,
+            runner=runner,
+            step=step,
+            base=base,
+            workers=workers,
+            done=advance,
+            scheduler=scheduler,
+        )
 
 
 def marginals_document(found: Marginals, origin: CaseOrigin) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from allocator.commands.common import (
     HtmlOut,
     JsonOut,
     ScenarioName,
+    Scheduler,
     SolverName,
     TimeLimit,
     WarmStart,
@@ -56,6 +57,7 @@ def opportunity_command(
     change: ChangeRule = Change.MINIMAL,
     warm_start: WarmStart = False,
     workers: Workers = None,
+    scheduler: Scheduler = None,
     screen: Annotated[
         bool,
         typer.Option(
@@ -94,6 +96,7 @@ def opportunity_command(
                 workers=workers,
                 done=advance,
                 screen=screen,
+                scheduler=scheduler,
             )
     render_opportunity(out, found, case.money_unit)
     document = opportunity_document(found, case_origin(case_file, scenario))

@@ -136,7 +136,7 @@ def solve_command(
     runner = make_runner(err, backend, solver, time_limit, gap)
     with refusals(err, case_file), solver_output(verbose):  # reports are printed after it
         if with_marginals and result.plan is not None:
-            found = run_marginals(err, result.case, runner, 0.05, result)
+            found = run_marginals(err, result.case, runner, 0.05, result, workers, scheduler)
         if infeasible and any(o is not None for o in (json_out, html, excel)):
             with spinner(err, "Explaining", time_limit) as say:
                 explanation = explain(result.case, runner=runner, progress=say)

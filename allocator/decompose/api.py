@@ -2,7 +2,7 @@
 
 1. Split (``parts.split``): K parts of linked groups of projects, stratified.
 2. Solve each part's case (``shares.part_case``: its projects, its share w_k of every
-   shared limit) on the Dask engine (``allocator.hedging.pool``): its LP relaxation by
+   shared limit) on the Dask engine (``allocator.cluster``): its LP relaxation by
    HiGHS, for its row prices, then its MIP over the choices that relaxation takes, by the
    run's backend, solver and gap (``part_solve``).
 3. Combine: add the parts' plans up column by column in the whole case's model (the
@@ -296,7 +296,7 @@ def _solve_parts(
     """Every part solved on the Dask engine (a local cluster, or ``scheduler``'s). With a
     time limit T, each part may take 0.6 T over the rounds the cluster needs (parts over
     worker threads, rounded up)."""
-    from allocator.hedging.pool import future_pool  # Dask is loaded only when used
+    from allocator.cluster import future_pool  # Dask is loaded only when used
 
     total = len(case.projects)
     labels = [f"part {k + 1}" for k in range(len(groups))]

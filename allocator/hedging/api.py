@@ -23,7 +23,7 @@ everything after it is each future's own. The answer:
 - ``bound``: what no first stage beats, the least of the method's bound and the
   futures' own optima mixed as the objective is.
 
-Every per-future solve runs on Dask (``allocator.hedging.pool``).
+Every per-future solve runs on Dask (``allocator.cluster``).
 """
 
 from __future__ import annotations
@@ -38,13 +38,13 @@ from allocator.backends.termination import SolveStatus, Termination, relative_ga
 from allocator.case.draws import draw_case, mean_draw
 from allocator.case.errors import CaseError
 from allocator.case.model import Case
+from allocator.cluster import future_pool
 from allocator.errors import InputError
 from allocator.hedging.decisions import FirstStage, from_decisions, from_plan
 from allocator.hedging.decompose import Decomposition, decompose
 from allocator.hedging.extensive import cvar_of, extensive_form
 from allocator.hedging.futures import decided_projects, make_futures
 from allocator.hedging.plans import FutureOutcome, expected, hindsight, recourse, solve_extensive
-from allocator.hedging.pool import future_pool
 from allocator.hedging.setting import Done, Phase, Setting
 from allocator.hedging.stages import commit_index
 from allocator.hedging.tables import futures_table, stage_tables

@@ -9,7 +9,7 @@ futures no longer share anything, so each future's best recourse is also the bes
 the whole (the expectation and the CVaR both grow with each future's objective): the
 plans of a two-stage plan are those ``recourse`` returns for the extensive form's first
 stage. ``hindsight`` solves each future on its own. Those per-future
-solves run on Dask (``allocator.hedging.pool``).
+solves run on Dask (``allocator.cluster``).
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from allocator.analysis.runner import Runner
 from allocator.backends.registry import get_backend
 from allocator.backends.termination import SolveStatus, Termination
 from allocator.case.model import Case
+from allocator.cluster import FuturePool
 from allocator.engine import Result
 from allocator.formulation import formulate
 from allocator.hedging.decisions import Decisions, FirstStage, decisions
 from allocator.hedging.extensive import Extensive, Future
-from allocator.hedging.pool import FuturePool
 from allocator.hedging.stages import first_stage, fix_columns
 from allocator.plan import Plan
 from allocator.quiet import quiet_solvers

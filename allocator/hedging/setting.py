@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from allocator.analysis.runner import Runner
 from allocator.case.model import Case
+from allocator.cluster import FuturePool
 from allocator.hedging.extensive import Future
-from allocator.hedging.pool import FuturePool
 
 Done = Callable[[str], None]
 Phase = Callable[[str, int], Done]

@@ -29,24 +29,19 @@ number of workers or on the cluster. A script that calls ``run_sweep`` without a
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-import os
-import signal
-import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from distributed import Client, Future, LocalCluster, Nanny, WorkerPlugin, as_completed
+from distributed import Client, Future, as_completed
 
 from allocator.analysis.runner import Runner
 from allocator.case.draws import Draw
 from allocator.case.model import Case
+from allocator.cluster import dask_client
 from allocator.errors import InputError
 from allocator.quiet import quiet_solvers
 from allocator.sweeps.record import solve_draw
@@ -60,9 +55,6 @@ from allocator.sweeps.store import (
 )
 
 Done = Callable[[dict[str, Any]], None]
-
-STOP_SECONDS = 0.5
-"""How long a worker of a local cluster is given to stop when a sweep is interrupted."""
 
 
 @dataclass(frozen=True)
@@ -161,93 +153,3 @@ def _solve(
         client.cancel(list(running))
         raise
     return len(written)
-
-
-@contextlib.contextmanager
-def dask_client(scheduler: str | None, workers: int | None, jobs: int) -> Iterator[Client]:
-    """A client of the cluster at ``scheduler``, or of a local cluster started (and closed)
-    here."""
-    if scheduler is not None:
-        try:
-            client = Client(scheduler)
-        except (OSError, TimeoutError) as error:
-            raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
-        with client:
-            yield client
-        return
-    cluster = _start(min(workers or os.cpu_count() or 1, jobs))
-    try:
-        with Client(cluster) as client:
-            client.register_plugin(IgnoreInterrupts(), name="allocator-ignore-interrupts")
-            yield client
-    except BaseException:
-        _stop_workers(cluster)
-        raise
-    finally:
-        cluster.close()
-
-
-def _start(workers: int) -> LocalCluster:
-    """A local cluster of ``workers`` processes. A Ctrl-C while it starts (about two
-    seconds) is answered once it has: the cluster is closed and the interrupt raised.
-    Dask cannot close a cluster interrupted while its workers start (its exit handler
-    fails with a traceback)."""
-    with _held_interrupts() as held:
-        cluster = local_cluster(workers)
-    if held:
-        _stop_workers(cluster)
-        cluster.close()
-        raise KeyboardInterrupt
-    return cluster
-
-
-@contextlib.contextmanager
-def _held_interrupts() -> Iterator[list[int]]:
-    """Inside the block, a Ctrl-C is noted in the yielded list instead of raised (in the
-    main thread only: elsewhere the block runs as it is)."""
-    caught: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield caught
-        return
-    previous = signal.signal(signal.SIGINT, lambda number, _frame: caught.append(number))
-    try:
-        yield caught
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def local_cluster(workers: int) -> LocalCluster:
-    """The cluster a sweep starts: ``workers`` single-threaded worker processes, no
-    dashboard, only errors logged."""
-    return LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # its health page: any free port
-        silence_logs=logging.ERROR,
-    )
-
-
-def _stop_workers(cluster: LocalCluster) -> None:
-    """End the worker processes now, solving or not: closing the cluster would wait for
-    the draws they are solving. Each worker is given ``STOP_SECONDS`` to stop, then killed."""
-
-    async def stop() -> None:
-        nannies = [w for w in cluster.workers.values() if isinstance(w, Nanny)]
-        await asyncio.gather(
-            *(n.close(timeout=STOP_SECONDS, reason="sweep stopped") for n in nannies)
-        )
-
-    with contextlib.suppress(Exception):
-        cluster.sync(stop)
-
-
-class IgnoreInterrupts(WorkerPlugin):
-    """Workers of a local cluster ignore Ctrl-C: the terminal sends it to every process of
-    the command, and the command itself stops them (without a traceback from each)."""
-
-    def setup(self, worker: Any) -> None:
-        """Ignore SIGINT in the worker process (its main thread runs the worker)."""
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
