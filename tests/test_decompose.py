@@ -20,12 +20,14 @@ from typer.testing import CliRunner
 from allocator.case.loading import Source, build_case
 from allocator.cli import app
 from allocator.decompose import decompose_solve, split
+from allocator.decompose.api import Decomposition
 from allocator.decompose.auto import AUTO_ABOVE, PART_PROJECTS, automatic_parts
-from allocator.decompose.part_solve import part_gap
+from allocator.decompose.part_solve import PartOutcome, part_gap
 from allocator.decompose.parts import linked_groups
 from allocator.decompose.shares import part_case
 from allocator.engine import solve
 from allocator.generate import generate_case
+from allocator.report.solve_view import part_sizes, parts_line
 from allocator.verify import verify
 
 SCHEDULER: list[str] = []
@@ -233,6 +235,26 @@ def test_above_the_size_the_cli_solves_by_parts_and_says_so(tmp_path, monkeypatc
     assert found["automatic"] is True
     assert len(found["parts"]) == 2
     assert "by parts, as for every case above" in " ".join(done.output.split())
+    sizes = sorted(part["projects"] for part in found["parts"])
+    said = (
+        f"2 parts of {sizes[0]} projects each"
+        if sizes[0] == sizes[1]
+        else f"2 parts of {sizes[0]} to {sizes[1]} projects"
+    )
+    assert said in " ".join(done.output.split())
+
+
+def test_the_parts_line_says_how_many_parts_and_how_large() -> None:
+    def found(*sizes: int) -> Decomposition:
+        parts = tuple(
+            PartOutcome(k, n, 0.5, "optimal", 1.0, 1.0, "all", 0.1) for k, n in enumerate(sizes)
+        )
+        return Decomposition(parts, 0, 2.0, 2.0, False, 0, {"parts": 0.2})
+
+    assert part_sizes(found(3, 1)) == "2 parts of 1 to 3 projects"
+    assert part_sizes(found(6_250, 6_250, 6_250)) == "3 parts of 6,250 projects each"
+    assert part_sizes(found(1, 1)) == "2 parts of 1 project each"
+    assert parts_line(found(3, 1)).startswith("2 parts of 1 to 3 projects, solved in 0.2 s")
 
 
 def test_an_infeasible_case_is_reported_infeasible_by_parts_too() -> None:

@@ -111,9 +111,8 @@ def parts_line(found: Decomposition) -> str:
     """The parts of a decomposed solve in one line: whether the split was automatic,
     sizes, seconds, what their plans add up to, the parts without a plan, and whether
     the whole case was repaired."""
-    sizes = ", ".join(f"{p.projects:,}" for p in found.parts)
     failed = [p.part + 1 for p in found.parts if p.objective is None]
-    line = f"{len(found.parts)} parts of {sizes} projects, solved in {found.seconds['parts']:.1f} s"
+    line = f"{part_sizes(found)}, solved in {found.seconds['parts']:.1f} s"
     if found.automatic:
         line = f"by parts, as for every case above {AUTO_ABOVE:,} projects: {line}"
     if found.combined is not None:
@@ -124,6 +123,16 @@ def parts_line(found: Decomposition) -> str:
         line += f" ({plural(found.left_open, 'project')} decided on the whole case)"
     line += "; repaired on the whole case" if found.repaired else "; taken as they add up"
     return line
+
+
+def part_sizes(found: Decomposition) -> str:
+    """How many parts and how large: "16 parts of 6,250 projects each", or "2 parts of
+    1 to 3 projects" when they differ."""
+    sizes = [p.projects for p in found.parts]
+    least, most = min(sizes), max(sizes)
+    if least == most:
+        return f"{plural(len(sizes), 'part')} of {plural(most, 'project')} each"
+    return f"{plural(len(sizes), 'part')} of {least:,} to {most:,} projects"
 
 
 def _projects(plan: Plan, unit: str) -> Table:
