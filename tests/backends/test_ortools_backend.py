@@ -231,15 +231,18 @@ def test_malformed_models_are_refused(field: str, value: np.ndarray, match: str)
 # --- options -----------------------------------------------------------------------------
 
 
+SCIP_FIXED = "numerics/feastol = 1e-8\nseparating/aggregation/maxroundsroot = 3"
+
+
 @pytest.mark.parametrize(
     ("solver", "options", "expected"),
     [
-        ("scip", SolveOptions(), "limits/gap = 0.0001\nnumerics/feastol = 1e-8"),
-        ("scip", SolveOptions(relative_gap=0), "limits/gap = 0.0\nnumerics/feastol = 1e-8"),
+        ("scip", SolveOptions(), f"limits/gap = 0.0001\n{SCIP_FIXED}"),
+        ("scip", SolveOptions(relative_gap=0), f"limits/gap = 0.0\n{SCIP_FIXED}"),
         (
             "scip",
             SolveOptions(relative_gap=0.05, threads=4),
-            "limits/gap = 0.05\nnumerics/feastol = 1e-8",
+            f"limits/gap = 0.05\n{SCIP_FIXED}",
         ),
         ("highs", SolveOptions(relative_gap=0), "output_flag=false\nmip_rel_gap=0.0"),
         ("highs", SolveOptions(relative_gap=1e-5, verbose=True), "mip_rel_gap=1e-05"),
