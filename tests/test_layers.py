@@ -98,3 +98,14 @@ def test_no_import_runs_back_up(path: Path) -> None:
 )
 def test_the_check_sees_every_form_of_an_upward_import(source: str) -> None:
     assert upward(imported(PACKAGE / "analysis" / "probe.py", source))
+
+
+def test_dask_loads_only_when_a_command_uses_it() -> None:
+    """Every command starts by importing ``allocator.cli``; Dask (about 0.2 s) is loaded
+    by the commands that run on it, when they do, not by every start."""
+    import subprocess
+    import sys
+
+    probe = "import sys, allocator.cli; print('distributed' in sys.modules, 'dask' in sys.modules)"
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert ran.stdout.split() == ["False", "False"]

@@ -13,21 +13,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from allocator.case.csvtables import read_csv_rows
 from allocator.case.errors import Problem
-from allocator.case.parquettables import read_parquet_rows
 from allocator.case.projects import SINGLE_LEVEL_ID
 
 TABLE_SECTIONS = ("resources", "sites", "supply", "funding", "projects")
 LEVEL_FIELDS = ("value", "cost", "revenue", "demand")
 
 Rows = list[tuple[int, dict[str, Any]]]
-READERS: dict[str, Callable[[Path, str, list[Problem]], Rows | None]] = {
-    "csv": read_csv_rows,
-    "parquet": read_parquet_rows,
-}
+Reader = Callable[[Path, str, list[Problem]], "Rows | None"]
+
+
+def _read_csv(path: Path, shown: str, problems: list[Problem]) -> Rows | None:
+    from allocator.case.csvtables import read_csv_rows  # Arrow loads only for a table
+
+    return read_csv_rows(path, shown, problems)
+
+
+def _read_parquet(path: Path, shown: str, problems: list[Problem]) -> Rows | None:
+    from allocator.case.parquettables import read_parquet_rows
+
+    return read_parquet_rows(path, shown, problems)
+
+
+READERS: dict[str, Reader] = {"csv": _read_csv, "parquet": _read_parquet}
 """Each kind of table reference and its reader: (file, name shown, problems) -> (line or
-row number, nested row) pairs, or None (with a problem) if the file cannot be read."""
+row number, nested row) pairs, or None (with a problem) if the file cannot be read. The
+readers load pyarrow when a case has a table, not with every case."""
 
 
 @dataclass

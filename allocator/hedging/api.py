@@ -38,7 +38,6 @@ from allocator.backends.termination import SolveStatus, Termination, relative_ga
 from allocator.case.draws import draw_case, mean_draw
 from allocator.case.errors import CaseError
 from allocator.case.model import Case
-from allocator.cluster import future_pool
 from allocator.errors import InputError
 from allocator.hedging.decisions import FirstStage, from_decisions, from_plan
 from allocator.hedging.decompose import Decomposition, decompose
@@ -149,6 +148,8 @@ def hedge(
         raise InputError(f"workers must be at least 1, got {workers}")
     chosen, is_grid = choose_draws(case, grid=grid, draws=draws, seed=seed)
     futures = make_futures(case, chosen)
+    from allocator.cluster import future_pool  # Dask is loaded only when used
+
     with future_pool(scheduler, workers, len(futures)) as pool:
         decided = tuple(decided_projects(case, futures, commit))
         c = Setting(case, futures, commit, runner, pool, phase, decompose, decided=decided)

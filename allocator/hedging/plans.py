@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,7 +24,6 @@ from allocator.analysis.runner import Runner
 from allocator.backends.registry import get_backend
 from allocator.backends.termination import SolveStatus, Termination
 from allocator.case.model import Case
-from allocator.cluster import FuturePool
 from allocator.engine import Result
 from allocator.formulation import formulate
 from allocator.hedging.decisions import Decisions, FirstStage, decisions
@@ -31,6 +31,9 @@ from allocator.hedging.extensive import Extensive, Future
 from allocator.hedging.stages import first_stage, fix_columns
 from allocator.plan import Plan
 from allocator.quiet import quiet_solvers
+
+if TYPE_CHECKING:
+    from allocator.cluster import FuturePool  # Dask loads only when a pool is made
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from allocator.analysis.runner import Runner
 from allocator.case.model import Case
-from allocator.cluster import FuturePool
 from allocator.hedging.extensive import Future
+
+if TYPE_CHECKING:
+    from allocator.cluster import FuturePool  # Dask loads only when a pool is made
 
 Done = Callable[[str], None]
 Phase = Callable[[str, int], Done]
