@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,45 @@ def test_sigint_reports_or_stops_and_leaves_no_partial_file(tmp_path: Path, back
         assert document["status"] in ("feasible", "no_solution")
         assert "interrupted" in stdout
         assert "interrupted" in stderr
+
+
+def test_sigint_in_an_analysis_s_base_solve_stops_the_analysis(tmp_path: Path) -> None:
+    """SCIP catches Ctrl-C and returns its best plan; a solve reports it, but marginals
+    must stop there rather than go on to its what-ifs: exit 130, no file written."""
+    case = tmp_path / "big.json"
+    case.write_text(json.dumps(generate_case(3000, 4, 12, 5)))
+    out = tmp_path / "marginals.json"
+    command = ["marginals", str(case), "--gap", "0", "--json", str(out)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "allocator.cli", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    _wait_for_the_search(process, "ortools")  # the base's proof takes minutes
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert not out.exists()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_an_interrupted_solve_stops_an_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    import allocator
+    import allocator.analysis.runner as runner_module
+    from allocator.analysis.runner import Runner
+
+    real = runner_module.solve_formulation
+
+    def stopped(*args, **kwargs):  # as SCIP answers Ctrl-C: its best plan, interrupted
+        result = real(*args, **kwargs)
+        return replace(result, termination=replace(result.termination, interrupted=True))
+
+    monkeypatch.setattr(runner_module, "solve_formulation", stopped)
+    case = allocator.load_case(Path(__file__).resolve().parent.parent / "cases/take-or-pay.yaml")
+    with pytest.raises(KeyboardInterrupt):
+        Runner(gap=0).solve(case)
 
 
 @pytest.mark.parametrize("backend", ["ortools", "pulp"])

@@ -133,7 +133,10 @@ class _Search:
 
     def solve(self, search: LinearModel, start: np.ndarray) -> SolveResult:
         """``search`` solved, from ``start`` where the solver takes one."""
-        return self.backend.solve(search, self.options, start=start if self.hints else None)
+        solved = self.backend.solve(search, self.options, start=start if self.hints else None)
+        if solved.termination.interrupted:  # Ctrl-C, caught by the solver: stop the analysis
+            raise KeyboardInterrupt
+        return solved
 
 
 @dataclass(frozen=True)

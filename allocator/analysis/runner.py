@@ -10,6 +10,10 @@ options say:
 - ``warm``: hands the solver the base plan, matched to the variant's columns, as a
   starting plan, where the solver takes one (``Feature.HINTS``); a solver that takes
   none is refused up front (``Runner.__post_init__``), never silently run cold.
+
+A solve that Ctrl-C stopped (SCIP catches it and returns its best plan) raises
+``KeyboardInterrupt``: a single solve reports that plan, but an analysis must stop rather
+than go on to its next solve.
 """
 
 from __future__ import annotations
@@ -136,6 +140,7 @@ class Runner:
             seconds=seconds,
             start=start,
         )
+        _stop_if_interrupted(result)
         if self.change is Change.ANY or self.base is None:
             return result
         return closest(
@@ -149,3 +154,11 @@ class Runner:
             units=self.change is Change.UNITS,
             hints=self.takes_start(),
         )
+
+
+def _stop_if_interrupted(result: Result) -> None:
+    """Raise ``KeyboardInterrupt`` when Ctrl-C stopped the solver: SCIP catches it and
+    returns its best plan, which a single solve reports, but an analysis would go on to
+    its next solve; the user asked it to stop."""
+    if result.termination.interrupted:
+        raise KeyboardInterrupt
