@@ -157,7 +157,7 @@ def _held_interrupts() -> Iterator[list[int]]:
 
 
 def local_cluster(workers: int) -> LocalCluster:
-    """The cluster a sweep starts: ``workers`` single-threaded worker processes, no
+    """The cluster a run starts: ``workers`` single-threaded worker processes, no
     dashboard, only errors logged."""
     return LocalCluster(
         n_workers=workers,
@@ -171,7 +171,7 @@ def local_cluster(workers: int) -> LocalCluster:
 
 def _stop_workers(cluster: LocalCluster) -> None:
     """End the worker processes now, solving or not: closing the cluster would wait for
-    the draws they are solving. Each worker is given ``STOP_SECONDS`` to stop, then killed."""
+    the tasks they are running. Each worker is given ``STOP_SECONDS`` to stop, then killed."""
 
     async def stop() -> None:
         nannies = [w for w in cluster.workers.values() if isinstance(w, Nanny)]
