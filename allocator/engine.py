@@ -107,6 +107,14 @@ def solve(
     )
 
 
+def stop_if_interrupted(termination: Termination) -> None:
+    """Raise ``KeyboardInterrupt`` when Ctrl-C stopped the solver: SCIP catches it and
+    returns its best plan, which a single solve reports, but a command that solves many
+    times (an analysis) would go on to its next solve; the user asked it to stop."""
+    if termination.interrupted:
+        raise KeyboardInterrupt
+
+
 def formulated(
     case: Case, scenario: str | None = None
 ) -> tuple[Case, Formulation, dict[str, float]]:

@@ -66,7 +66,7 @@ from allocator.backends.options import SolveOptions
 from allocator.backends.registry import get_backend
 from allocator.backends.termination import SolveResult, SolveStatus
 from allocator.case.model import Case
-from allocator.engine import Result, checked_result
+from allocator.engine import Result, checked_result, stop_if_interrupted
 from allocator.formulation import Formulation
 from allocator.model.extend import with_columns, with_rows
 from allocator.model.linear import LinearModel
@@ -134,8 +134,7 @@ class _Search:
     def solve(self, search: LinearModel, start: np.ndarray) -> SolveResult:
         """``search`` solved, from ``start`` where the solver takes one."""
         solved = self.backend.solve(search, self.options, start=start if self.hints else None)
-        if solved.termination.interrupted:  # Ctrl-C, caught by the solver: stop the analysis
-            raise KeyboardInterrupt
+        stop_if_interrupted(solved.termination)
         return solved
 
 

@@ -28,7 +28,7 @@ from allocator.backends.capabilities import Feature
 from allocator.backends.options import DEFAULT_GAP, SolveOptions
 from allocator.backends.registry import BACKENDS, DEFAULT_BACKEND, get_backend
 from allocator.case.model import Case
-from allocator.engine import Result, formulated, solve_formulation
+from allocator.engine import Result, formulated, solve_formulation, stop_if_interrupted
 from allocator.errors import InputError
 from allocator.formulation import Formulation
 from allocator.model.linear import LinearModel
@@ -140,7 +140,7 @@ class Runner:
             seconds=seconds,
             start=start,
         )
-        _stop_if_interrupted(result)
+        stop_if_interrupted(result.termination)
         if self.change is Change.ANY or self.base is None:
             return result
         return closest(
@@ -154,11 +154,3 @@ class Runner:
             units=self.change is Change.UNITS,
             hints=self.takes_start(),
         )
-
-
-def _stop_if_interrupted(result: Result) -> None:
-    """Raise ``KeyboardInterrupt`` when Ctrl-C stopped the solver: SCIP catches it and
-    returns its best plan, which a single solve reports, but an analysis would go on to
-    its next solve; the user asked it to stop."""
-    if result.termination.interrupted:
-        raise KeyboardInterrupt

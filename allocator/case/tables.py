@@ -20,7 +20,7 @@ TABLE_SECTIONS = ("resources", "sites", "supply", "funding", "projects")
 LEVEL_FIELDS = ("value", "cost", "revenue", "demand")
 
 Rows = list[tuple[int, dict[str, Any]]]
-Reader = Callable[[Path, str, list[Problem]], "Rows | None"]
+Reader = Callable[[Path, str, list[Problem]], Rows | None]
 
 
 def _read_csv(path: Path, shown: str, problems: list[Problem]) -> Rows | None:
