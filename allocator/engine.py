@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from allocator.backends.options import DEFAULT_GAP, SolveOptions
-from allocator.backends.registry import DEFAULT_BACKEND, get_backend
+from allocator.backends.registry import DEFAULT_BACKEND, get_backend, solver_why
 from allocator.backends.termination import SolveResult, Termination
 from allocator.case.model import Case
 from allocator.case.whatif import apply_scenario
@@ -74,6 +74,8 @@ class Result:
     (``allocator.analysis.closest``); None otherwise."""
     decomposition: Decomposition | None = None
     """For a plan made by parts (``allocator.decompose``): how; None otherwise."""
+    solver_why: str = ""
+    """Why this backend and solver (``allocator.backends.registry.solver_why``)."""
 
 
 def solve(
@@ -149,9 +151,10 @@ def solve_formulation(
     clock = time.perf_counter()
     solved = get_backend(backend).solve(model, options, start=start)
     seconds["solve"] = time.perf_counter() - clock
-    return checked_result(
+    result = checked_result(
         case, formulation, model, solved, scenario=scenario, progress=progress, seconds=seconds
     )
+    return replace(result, solver_why=solver_why(backend, options.solver))
 
 
 def checked_result(

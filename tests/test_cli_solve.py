@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from allocator.backends.registry import DEFAULT_WHY
 from allocator.cli import app
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
@@ -52,6 +53,23 @@ def test_json_to_stdout_has_the_contract_keys(runner) -> None:
     assert {p["id"] for p in document["projects"] if p["funded"]} == {"chat", "batch", "launch"}
     assert set(document["projects"][0]) >= {"id", "funded", "level", "start"}
     assert document["checked"] is True
+
+
+@pytest.mark.parametrize(
+    ("options", "why"),
+    [
+        ((), DEFAULT_WHY),
+        (("--solver", "highs"), "asked for (ortools / highs)"),
+        (("--backend", "pulp"), "the default of the pulp backend, which was asked for"),
+    ],
+)
+def test_the_report_and_the_json_say_why_that_solver(runner, options, why) -> None:
+    case = CASES / "capital-rationing.yaml"
+    document = json.loads(solve(runner, case, *options, "--json", "-").stdout)
+    assert document["solver_why"] == why
+    shown = solve(runner, case, *options)
+    assert why in " ".join(shown.output.split())
+    assert max(len(line) for line in shown.output.splitlines()) <= 80
 
 
 def test_json_stdout_stays_clean_with_a_chatty_solver(tmp_path) -> None:

@@ -15,6 +15,12 @@ BACKENDS: dict[str, tuple[str, str]] = {
 
 DEFAULT_BACKEND = "ortools"
 
+DEFAULT_WHY = (
+    "the default: fastest measured from 3,000 projects up (docs/performance.md, "
+    "Choosing the solver)"
+)
+"""Why ortools / SCIP is the default, for the report and the JSON."""
+
 
 def get_backend(name: str = DEFAULT_BACKEND) -> Backend:
     """The backend called ``name``; a clear error lists the known names otherwise."""
@@ -29,3 +35,13 @@ def get_backend(name: str = DEFAULT_BACKEND) -> Backend:
         raise BackendError(f"the {name} backend cannot be loaded: {err}") from None
     backend: Backend = getattr(module, class_name)()
     return backend
+
+
+def solver_why(backend: str, solver: str | None) -> str:
+    """Why a solve ran on ``backend`` with ``solver`` (None: the backend's default): the
+    measured default (``DEFAULT_WHY``), or what was asked for."""
+    if solver is not None:
+        return f"asked for ({backend} / {solver})"
+    if backend != DEFAULT_BACKEND:
+        return f"the default of the {backend} backend, which was asked for"
+    return DEFAULT_WHY

@@ -45,7 +45,7 @@ import pandas as pd
 from allocator.backends.base import Backend
 from allocator.backends.capabilities import Feature
 from allocator.backends.options import DEFAULT_GAP, SolveOptions
-from allocator.backends.registry import DEFAULT_BACKEND, get_backend
+from allocator.backends.registry import DEFAULT_BACKEND, get_backend, solver_why
 from allocator.backends.termination import SolveResult, SolveStatus, Termination, relative_gap
 from allocator.case.model import Case
 from allocator.decompose.bound import BOUND_FROM, parts_bound
@@ -196,7 +196,7 @@ def decompose_solve(
         seconds=seconds,
     )
     found = Decomposition(tuple(outcomes), seed, combined, bound, not accepted, left_open, seconds)
-    return replace(result, decomposition=found)
+    return replace(result, decomposition=found, solver_why=solver_why(backend, options.solver))
 
 
 def _combined(model: LinearModel, start: np.ndarray, outcomes: list[PartOutcome]) -> float | None:

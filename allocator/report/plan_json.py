@@ -5,7 +5,8 @@ backend, solver, solver_version, money_unit, allocator_version.
 
 The solve's document: status, proven_optimal, gap_limit (the relative gap the solve was
 allowed to stop at), objective, bound, gap, seconds, backend, solver, solver_version,
-message, limit_reached, interrupted, then the rest of the header (case, scenario,
+solver_why (why that backend and solver: the measured default or as asked), message,
+limit_reached, interrupted, then the rest of the header (case, scenario,
 money_unit, allocator_version), model {columns, rows, nonzeros, integers}, timings,
 warnings, then the plan: projects, allocations, supply, funding, earmarks, credit,
 cash (the money table), objective_parts, binding, and checked (True once the
@@ -116,6 +117,7 @@ def result_document(result: Result, origin: CaseOrigin) -> dict[str, Any]:
         "backend": t.backend,
         "solver": t.solver,
         "solver_version": t.solver_version,
+        "solver_why": result.solver_why or None,
         "message": t.message,
         "limit_reached": t.limit_reached,
         "interrupted": t.interrupted,

@@ -91,6 +91,8 @@ def _headline(title: str, result: Result) -> Table:
         grid.add_row("bound", f"{bound}{gap}")
     version = f" ({t.solver_version})" if t.solver_version else ""
     grid.add_row("solver", f"{t.backend} / {t.solver}{version}, {t.seconds:.1f} s")
+    if result.solver_why:
+        grid.add_row("", Text(result.solver_why, style="dim"))
     size = result.size
     grid.add_row(
         "model",
