@@ -144,7 +144,8 @@ def test_the_command_labels_screened_figures(tmp_path) -> None:
     data = CliRunner().invoke(app, [*args, "--json", "-"], env={"COLUMNS": "80"})
     document = json.loads(data.stdout)
     assert document["screened"] is True
-    assert set(document["screen"]) == {"bound_from", "plan_from", "solver"}
+    assert set(document["screen"]) == {"automatic", "bound_from", "plan_from", "solver"}
+    assert document["screen"]["automatic"] is False
     variant = document["variants"][0]
     assert {"bound", "change_bound", "screened"} <= set(variant)
     assert all(v["screened"] for v in document["variants"])
@@ -155,6 +156,41 @@ def test_the_command_labels_screened_figures(tmp_path) -> None:
     assert plain["screened"] is False
     assert "screen" not in plain
     assert not any(v["screened"] for v in plain["variants"])
+
+
+def test_the_command_screens_on_its_own_above_the_size(monkeypatch) -> None:
+    """capital-rationing has 5 projects: with the limit at 4 the command screens, says so
+    on standard error and in the JSON; --no-screen or naming projects solves each."""
+    monkeypatch.setattr("allocator.analysis.opportunity.SCREEN_ABOVE", 4)
+    case = str(CASES / "capital-rationing.yaml")
+    args = ["opportunity", case, "--workers", "1", "--json", "-"]
+    auto = CliRunner().invoke(app, args, env={"COLUMNS": "80"})
+    assert auto.exit_code == 0, auto.output
+    document = json.loads(auto.stdout)
+    assert document["screened"] is True
+    assert document["screen"]["automatic"] is True
+    assert "instead of solving each" in " ".join(auto.stderr.split())
+    report = CliRunner().invoke(app, args[:4], env={"COLUMNS": "80"})
+    assert "--no-screen solves every variant" in " ".join(report.output.split())
+    for more in (["--no-screen"], ["--project", "alpha", "--project", "bravo"]):
+        solved = CliRunner().invoke(app, [*args, *more], env={"COLUMNS": "80"})
+        assert solved.exit_code == 0, solved.output
+        assert json.loads(solved.stdout)["screened"] is False
+    refused = CliRunner().invoke(app, [*args, "--warm-start"], env={"COLUMNS": "80"})
+    assert refused.exit_code == 2
+    assert "add --no-screen" in " ".join(refused.stderr.split())
+    assert refused.stdout == ""
+
+
+def test_an_unknown_project_is_refused_before_the_base_solve(monkeypatch) -> None:
+    def no_solve(*_: object) -> None:
+        raise AssertionError("the base was solved")
+
+    monkeypatch.setattr("allocator.commands.opportunity.solve_base", no_solve)
+    args = ["opportunity", str(CASES / "capital-rationing.yaml"), "--project", "nope"]
+    shown = CliRunner().invoke(app, args, env={"COLUMNS": "80"})
+    assert shown.exit_code == 2
+    assert "no project named 'nope'" in shown.stderr
 
 
 def test_screen_with_warm_start_is_refused() -> None:

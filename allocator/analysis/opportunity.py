@@ -49,6 +49,17 @@ TABLE = [
 BATCHES_PER_WORKER = 16
 """Screened variants go to the worker processes in this many batches per worker."""
 
+SCREEN_ABOVE = 200
+"""Without ``--screen`` or ``--no-screen``, the command screens when it forces more than
+this many projects. Each variant solved exactly costs a solve of the whole model (two
+with the minimal-change search), so the analysis grows with the square of the size: 292 s
+for 200 projects on 2 cores, against 7 s screened (docs/performance.md)."""
+
+
+def automatic_screen(projects: int) -> bool:
+    """Whether the command screens on its own when forcing ``projects`` projects."""
+    return projects > SCREEN_ABOVE
+
 
 @dataclass(frozen=True)
 class Opportunity:
@@ -58,13 +69,15 @@ class Opportunity:
     minimal (``allocator.plan.nearness.minimal_flag``), bound (the variant's proven
     bound), change_bound (bound - base objective: the best the change can be),
     screened. ``changes``: project, forced, kind, id, before, after, text.
-    ``results``: the re-solved variants' results (none when screened)."""
+    ``results``: the re-solved variants' results (none when screened). ``automatic``:
+    the command chose to screen by the size (``automatic_screen``)."""
 
     base: Result
     table: pd.DataFrame
     changes: pd.DataFrame
     results: list[Result] = field(repr=False)
     screened: bool = False
+    automatic: bool = False
 
 
 def variants_of(case: Case, base: Result, projects: list[str] | None) -> list[tuple[str, str]]:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
-from allocator.analysis.opportunity import Opportunity, opportunity, variants_of
+from allocator.analysis.opportunity import (
+    SCREEN_ABOVE,
+    Opportunity,
+    automatic_screen,
+    opportunity,
+    variants_of,
+)
 from allocator.analysis.runner import Change
 from allocator.analysis.screen import SOLVER
 from allocator.backends.options import DEFAULT_GAP
 from allocator.backends.registry import DEFAULT_BACKEND
+from allocator.case.model import Case
 from allocator.commands.common import (
     EXIT_BAD_INPUT,
     BackendName,
@@ -59,14 +68,16 @@ def opportunity_command(
     workers: Workers = None,
     scheduler: Scheduler = None,
     screen: Annotated[
-        bool,
+        bool | None,
         typer.Option(
-            "--screen",
+            "--screen/--no-screen",
             help="Bracket each variant instead of solving it: a proven bound and a plan "
-            "found without a search (for thousands of projects). --gap, --time-limit and "
-            "--change then apply to the base solve only.",
+            "found without a search. --gap, --time-limit and --change then apply to the "
+            f"base solve only. Default: screen when forcing more than {SCREEN_ABOVE:,} "
+            "projects.",
+            show_default=False,
         ),
-    ] = False,
+    ] = None,
     json_out: JsonOut = None,
     html: HtmlOut = None,
     excel: ExcelOut = None,
@@ -82,10 +93,15 @@ def opportunity_command(
         message = "--screen solves no variant, so --warm-start has nothing to start"
         fail(err, message, EXIT_BAD_INPUT)
     case = read_case(err, case_file, scenario)
+    _check_named(err, case, project)
+    automatic = screen is None and _automatic(err, case, project, warm_start)
+    screen = bool(screen) or automatic
     runner = make_runner(err, backend, solver, time_limit, gap, change, warm_start)
     with refusals(err, case_file), solver_output():
         base = solve_base(err, case, runner)
         total = len(variants_of(case, base, project))
+        if automatic:
+            err.print(_automatic_line(total), markup=False, soft_wrap=True)
         what = "Screening projects" if screen else "Forcing projects"
         with progress_bar(err, total, what, None if screen else time_limit) as advance:
             found = opportunity(
@@ -98,6 +114,7 @@ def opportunity_command(
                 screen=screen,
                 scheduler=scheduler,
             )
+    found = replace(found, automatic=automatic)
     render_opportunity(out, found, case.money_unit)
     document = opportunity_document(found, case_origin(case_file, scenario))
     if json_out is not None:
@@ -106,12 +123,42 @@ def opportunity_command(
     emit_report(err, html, excel, "opportunity", title, document)
 
 
+def _check_named(err: Console, case: Case, projects: list[str] | None) -> None:
+    """Exit 2 before any solve when a project named with --project is not in the case."""
+    unknown = sorted(set(projects or ()) - set(case.projects_by_id))
+    if unknown:
+        fail(err, f"no project named {', '.join(map(repr, unknown))}", EXIT_BAD_INPUT)
+
+
+def _automatic(err: Console, case: Case, projects: list[str] | None, warm_start: bool) -> bool:
+    """Whether to screen with neither --screen nor --no-screen given: by the number of
+    projects forced (those named, or all of the case's). --warm-start is refused then:
+    it starts exact solves, which a screen does not run."""
+    if not automatic_screen(len(set(projects)) if projects else len(case.projects)):
+        return False
+    if warm_start:
+        message = (
+            f"forcing more than {SCREEN_ABOVE:,} projects screens them, which solves no "
+            "variant; add --no-screen to solve each one with --warm-start"
+        )
+        fail(err, message, EXIT_BAD_INPUT)
+    return True
+
+
+def _automatic_line(variants: int) -> str:
+    """What the command says when it screens on its own."""
+    return (
+        f"allocator: screening the {variants:,} variants instead of solving each (more "
+        f"than {SCREEN_ABOVE:,} projects); --no-screen solves every one"
+    )
+
+
 def opportunity_document(found: Opportunity, origin: CaseOrigin) -> dict[str, Any]:
     """The JSON of an opportunity-cost analysis: the header (the base solve's solver),
     then objective (the base optimum), screened (and, if so, screen: how the brackets
     were made), variants and changes."""
     t = found.base.termination
-    screened = {"screen": SCREEN_JSON} if found.screened else {}
+    screened = {"screen": SCREEN_JSON | {"automatic": found.automatic}} if found.screened else {}
     return header(found.base.case, t, origin) | {
         "objective": t.objective,
         "screened": found.screened,
@@ -128,4 +175,5 @@ SCREEN_JSON = {
     "variant's LP relaxation, the rest solved with every choice fixed",
     "solver": SOLVER,
 }
-"""How screened brackets are made (``allocator.analysis.screen``), for the JSON."""
+"""How screened brackets are made (``allocator.analysis.screen``), for the JSON; with
+``automatic``: whether the command screened on its own, by the size."""

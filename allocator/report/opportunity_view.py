@@ -6,7 +6,7 @@ import pandas as pd
 from rich.console import Console
 from rich.text import Text
 
-from allocator.analysis.opportunity import Opportunity
+from allocator.analysis.opportunity import SCREEN_ABOVE, Opportunity
 from allocator.plan.nearness import minimal_note
 from allocator.report.tables import MAX_ROWS, bullets, cut, signed, table
 
@@ -38,7 +38,8 @@ def render_opportunity(console: Console, found: Opportunity, unit: str) -> None:
         )
     )
     if found.screened:
-        console.print(Text(SCREENED_NOTE + "\n", style="dim"))
+        why = f" {AUTOMATIC_NOTE.format(above=SCREEN_ABOVE)}" if found.automatic else ""
+        console.print(Text(SCREENED_NOTE + why + "\n", style="dim"))
         return
     note = minimal_note([r.nearness for r in found.results])
     console.print(Text(note + "\n", style="dim") if note else "")
@@ -53,6 +54,11 @@ SCREENED_NOTE = (
     "screened: no variant was solved. Each change lies between the change of a plan "
     "found without a search (first) and a proven bound (second); where both are one "
     "figure it is exact. A bound can be above 0 only by the base plan's own gap."
+)
+
+
+AUTOMATIC_NOTE = (
+    "Screened because more than {above:,} projects were forced; --no-screen solves every variant."
 )
 
 
