@@ -20,7 +20,9 @@
    RINS, relaxation-induced), solved with the combined plan as the starting plan where
    the solver takes one. Projects of a part
    that found no plan (a must-fund project larger than its share, say) keep every
-   choice here.
+   choice here. When that repair ends outside the gap and the case is no larger than
+   the whole model is solved for (``auto.AUTO_ABOVE`` projects), it is repaired once
+   more with every choice free, from the plan so far; its bound then holds too.
 6. Report: the gap is the plan's against the bound of step 4, never a part's own. The
    status is "optimal" only when that gap is within the gap asked for, "feasible"
    otherwise. When the repair finds no plan, the whole case's LP relaxation is solved:
@@ -48,6 +50,7 @@ from allocator.backends.options import DEFAULT_GAP, SolveOptions
 from allocator.backends.registry import DEFAULT_BACKEND, get_backend, solver_why
 from allocator.backends.termination import SolveResult, SolveStatus, Termination, relative_gap
 from allocator.case.model import Case
+from allocator.decompose.auto import AUTO_ABOVE
 from allocator.decompose.bound import BOUND_FROM, parts_bound
 from allocator.decompose.part_solve import (
     LP_TAKEN,
@@ -176,6 +179,12 @@ def decompose_solve(
         say("repairing the combined plan on the whole case")
         solved = _repair(engine, model, start, replace(options, time_limit=budget))
         solved = solved if taken is None or _improves(model, solved, taken) else taken
+        if _free_again(case, formulation.model, model, solved, bound, gap):
+            say("repairing again with every choice free")
+            again = replace(options, time_limit=_left(time_limit, clock) or budget)
+            freed = _repair(engine, formulation.model, _values(solved, start), again)
+            if _better(formulation.model, freed, solved):
+                solved, model = freed, formulation.model
     seconds["solve"] = time.perf_counter() - tick
     held = bool((model.upper < formulation.model.upper).any())
     if not held and not accepted:  # the repair solved the whole model: its bound holds too
@@ -240,6 +249,39 @@ def _improves(model: LinearModel, solved: SolveResult, taken: SolveResult) -> bo
     if not solved.termination.status.has_solution or found is None or combined is None:
         return False
     return found > combined if model.maximize else found < combined
+
+
+def _free_again(
+    case: Case,
+    whole: LinearModel,
+    held: LinearModel,
+    solved: SolveResult,
+    bound: float | None,
+    gap: float,
+) -> bool:
+    """Whether to repair once more on the whole model, every choice free: the repair on
+    ``held`` held some choices and did not come within ``gap`` of ``bound``, and the case
+    is one the whole model is solved for (no more than ``AUTO_ABOVE`` projects)."""
+    if len(case.projects) > AUTO_ABOVE or not (held.upper < whole.upper).any():
+        return False
+    found = solved.termination.objective
+    if not solved.termination.status.has_solution or found is None:
+        return True
+    return not _within(found, bound, gap)
+
+
+def _values(solved: SolveResult, start: np.ndarray) -> np.ndarray:
+    """The plan of ``solved``, or ``start`` when it has none: the next repair's start."""
+    has_plan = solved.termination.status.has_solution and solved.values is not None
+    return solved.values if has_plan else start
+
+
+def _better(model: LinearModel, freed: SolveResult, solved: SolveResult) -> bool:
+    """Whether ``freed`` has a plan and ``solved`` none, or one at least as good (started
+    from ``solved``'s plan, it often returns that plan, now with the whole model's bound)."""
+    if not freed.termination.status.has_solution or freed.termination.objective is None:
+        return False
+    return not solved.termination.status.has_solution or not _improves(model, solved, freed)
 
 
 def _within(objective: float, bound: float | None, gap: float) -> bool:
