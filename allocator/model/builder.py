@@ -94,24 +94,26 @@ class ModelBuilder:
         blocks = list(terms)
         if rows is not None or columns is not None:
             blocks.append(Terms(_indices(rows), _indices(columns), coefficients))
-        local = _concat([_indices(b.rows) for b in blocks], np.int64)
-        columns = _concat([_indices(b.columns) for b in blocks], np.int64)
+        local = _joined([_indices(b.rows) for b in blocks], np.int64)
+        columns = _joined([_indices(b.columns) for b in blocks], np.int64)
         lengths = [_indices(b.rows).shape[0] for b in blocks]
         if any(_indices(b.columns).shape[0] != n for b, n in zip(blocks, lengths, strict=True)):
             given = sum(_indices(b.columns).shape[0] for b in blocks)
             raise ValueError(f"{name}: {local.shape[0]} row indices but {given} columns")
-        values = _concat(
+        values = _joined(
             [
                 _full(b.coefficients, n, f"{name}: coefficients")
                 for b, n in zip(blocks, lengths, strict=True)
-            ]
+            ],
+            float,
         )
         if not np.all(np.isfinite(values)):
             raise ValueError(f"{name}: coefficients must be finite numbers")
         low, high = _bounds(lower, upper, size, name)
         if local.size and (local.min() < 0 or local.max() >= size):
             raise ValueError(f"{name}: a term names a row outside 0..{size - 1}")
-        self._rows.append((family, local + family.start, columns, values, low, high))
+        placed = _placed(local, family.start, family.stop)
+        self._rows.append((family, placed, _compact(columns), values, low, high))
         self._num_rows = family.stop
         return family
 
@@ -128,7 +130,9 @@ class ModelBuilder:
         self._offset += float(value)
 
     def build(self) -> LinearModel:
-        """The model: all families concatenated, the matrix in CSR form."""
+        """The model: all families concatenated, the matrix in CSR form. The row terms
+        are handed over as they are copied, so building leaves the builder without them
+        (it builds once)."""
         n, m = self._num_columns, self._num_rows
         lower = _concat([c[1] for c in self._columns])
         upper = _concat([c[2] for c in self._columns])
@@ -137,18 +141,7 @@ class ModelBuilder:
             if self._columns
             else np.zeros(0, dtype=bool)
         )
-        rows = _concat([r[1] for r in self._rows], np.int64)
-        cols = _concat([r[2] for r in self._rows], np.int64)
-        if cols.size and (cols.min() < 0 or cols.max() >= n):
-            raise ValueError(f"a row term names a column outside 0..{n - 1}")
-        data = _concat([r[3] for r in self._rows])
-        # Through CSC: its columns are short, so putting each in order is cheap, and the
-        # conversion to CSR then leaves every row in order too. Sorting the long rows of
-        # a CSR matrix directly (a budget row holds a term per choice) took 2.5 times as
-        # long at 100,000 projects, for the same arrays.
-        by_column = sp.csc_matrix((data, (rows, cols)), shape=(m, n))
-        by_column.sum_duplicates()
-        matrix = by_column.tocsr()
+        matrix = self._matrix(m, n)
         objective = np.zeros(n)
         for columns, coefficients in self._objective:
             np.add.at(objective, columns, coefficients)
@@ -165,6 +158,36 @@ class ModelBuilder:
             variables=tuple(c[0] for c in self._columns),
             constraints=tuple(r[0] for r in self._rows),
         )
+
+    def _matrix(self, m: int, n: int) -> sp.csr_matrix:
+        """The m x n matrix of every row term (repeats added up), in CSR form.
+
+        Memory: the terms are moved family by family into one (row, column, value)
+        triplet of 16 bytes a term (32-bit indices), each family's own arrays dropped once
+        copied; then CSC (12 bytes a term) and CSR. Concatenating 64-bit copies of every
+        family's terms while keeping them took the formulation of 100,000 projects to
+        its peak. Through CSC: its columns are short, so putting each in order is cheap,
+        and the conversion to CSR leaves every row in order too (sorting the long rows of
+        a CSR matrix directly, a budget row holding a term per choice, took 2.5 times as
+        long at 100,000 projects).
+        """
+        total = sum(r[2].shape[0] for r in self._rows)
+        rows = np.empty(total, dtype=_index_type(m))
+        cols = np.empty(total, dtype=_index_type(n))
+        data = np.empty(total)
+        at = 0
+        for k, (family, placed, columns, values, low, high) in enumerate(self._rows):
+            size = columns.shape[0]
+            if size and (columns.min() < 0 or columns.max() >= n):
+                raise ValueError(f"{family.name}: a row term names a column outside 0..{n - 1}")
+            rows[at : at + size], cols[at : at + size] = placed, columns
+            data[at : at + size] = values
+            self._rows[k] = (family, _EMPTY, _EMPTY, _EMPTY, low, high)
+            at += size
+        by_column = sp.csc_matrix((data, (rows, cols)), shape=(m, n))
+        del rows, cols, data
+        by_column.sum_duplicates()
+        return by_column.tocsr()
 
     def _family(self, name: str, start: int, keys: pd.DataFrame, meaning: object = None) -> Family:
         if name in self._names:
@@ -198,6 +221,39 @@ def _full(value: ArrayLike, size: int, what: str) -> np.ndarray:
 
 def _indices(value: ArrayLike | None) -> np.ndarray:
     return np.zeros(0, dtype=np.int64) if value is None else np.asarray(value, dtype=np.int64)
+
+
+_EMPTY = np.zeros(0, dtype=np.int32)
+
+INT32_LIMIT = np.iinfo(np.int32).max
+
+
+def _index_type(size: int) -> type:
+    """32-bit indices for up to ``INT32_LIMIT`` rows or columns, 64-bit beyond."""
+    return np.int32 if size <= INT32_LIMIT else np.int64
+
+
+def _compact(indices: np.ndarray) -> np.ndarray:
+    """``indices`` as 32-bit integers when every one fits (half the memory of 64)."""
+    if indices.size == 0 or (indices.min() >= 0 and indices.max() <= INT32_LIMIT):
+        return indices.astype(np.int32)
+    return indices
+
+
+def _placed(local: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Family-local row indices moved to ``start``: one 32-bit copy when ``stop`` fits."""
+    if stop > INT32_LIMIT:
+        return local + start
+    placed = local.astype(np.int32)
+    placed += start
+    return placed
+
+
+def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    """``parts`` as one array of ``dtype``; a single part is not copied again."""
+    if len(parts) == 1:
+        return parts[0].astype(dtype, copy=False)
+    return _concat(parts, dtype)
 
 
 def _concat(parts: list[np.ndarray], dtype: type = float) -> np.ndarray:
