@@ -90,36 +90,56 @@ def implied_bounds(model: LinearModel) -> tuple[np.ndarray, np.ndarray]:
     ru_i - (the least the row's other terms can add), and the same from rl_i, for the
     columns whose own bounds are infinite (``IMPLIED_PASSES`` rounds)."""
     lower, upper = model.lower.astype(float), model.upper.astype(float)
-    entries = model.matrix.tocoo()
-    rows, cols, a = entries.row, entries.col, entries.data
+    matrix = model.matrix
+    rows = np.repeat(np.arange(model.num_constraints), np.diff(matrix.indptr))
+    cols, a = matrix.indices, matrix.data
     for _ in range(IMPLIED_PASSES):
         open_up, open_down = ~np.isfinite(upper), ~np.isfinite(lower)
         if not (open_up.any() or open_down.any()):
             break
-        least = np.where(a > 0, a * lower[cols], a * upper[cols])
-        most = np.where(a > 0, a * upper[cols], a * lower[cols])
+        # Row sums run over every entry; the bounds only over the entries of open columns
+        # (few: the choices are binary), which keeps the temporaries small on long rows.
+        pick = np.flatnonzero(open_up[cols] | open_down[cols])
+        least, most = _extremes(a, cols, lower, upper)
         for side, others, bound in ((1.0, least, model.row_upper), (-1.0, most, model.row_lower)):
-            rest = _rest(others, rows, model.num_constraints)
-            limit = np.where(np.isfinite(rest), bound[rows] - rest, np.nan)
+            at, v, c = rows[pick], a[pick], cols[pick]
+            rest = _rest(others, rows, model.num_constraints, pick)
+            limit = np.where(np.isfinite(rest), bound[at] - rest, np.nan)
             # side * a_ij x_j <= side * limit: an upper bound when side * a > 0, else lower
             with np.errstate(invalid="ignore", divide="ignore"):
-                value = limit / a
-            found = np.isfinite(value) & np.isfinite(bound[rows])
-            to_up = found & (side * a > 0) & open_up[cols]
-            to_down = found & (side * a < 0) & open_down[cols]
-            np.minimum.at(upper, cols[to_up], value[to_up])
-            np.maximum.at(lower, cols[to_down], value[to_down])
+                value = limit / v
+            found = np.isfinite(value) & np.isfinite(bound[at])
+            to_up = found & (side * v > 0) & open_up[c]
+            to_down = found & (side * v < 0) & open_down[c]
+            np.minimum.at(upper, c[to_up], value[to_up])
+            np.maximum.at(lower, c[to_down], value[to_down])
     return lower, upper
 
 
-def _rest(terms: np.ndarray, rows: np.ndarray, num_rows: int) -> np.ndarray:
-    """For each entry, the sum of its row's other ``terms`` (inf or -inf where one of the
-    others is infinite, NaN where they are infinite both ways)."""
+def _extremes(
+    a: np.ndarray, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each entry's least and most a_ij x_j over l_j <= x_j <= u_j."""
+    at_lower = lower[cols]
+    at_lower *= a
+    at_upper = upper[cols]
+    at_upper *= a
+    rising = a > 0
+    return np.where(rising, at_lower, at_upper), np.where(rising, at_upper, at_lower)
+
+
+def _rest(terms: np.ndarray, rows: np.ndarray, num_rows: int, pick: np.ndarray) -> np.ndarray:
+    """For each entry ``pick`` names, the sum of its row's other ``terms`` (inf or -inf
+    where one of the others is infinite, NaN where they are infinite both ways)."""
     finite = np.isfinite(terms)
     total = np.bincount(rows, np.where(finite, terms, 0.0), num_rows)
-    plus = np.bincount(rows, terms == np.inf, num_rows)[rows] - (terms == np.inf)
-    minus = np.bincount(rows, terms == -np.inf, num_rows)[rows] - (terms == -np.inf)
-    rest = total[rows] - np.where(finite, terms, 0.0)
+    plus_all = np.bincount(rows, terms == np.inf, num_rows)
+    minus_all = np.bincount(rows, terms == -np.inf, num_rows)
+    del finite
+    mine, at = terms[pick], rows[pick]
+    plus = plus_all[at] - (mine == np.inf)
+    minus = minus_all[at] - (mine == -np.inf)
+    rest = total[at] - np.where(np.isfinite(mine), mine, 0.0)
     rest = np.where(plus > 0, np.inf, rest)
     rest = np.where(minus > 0, -np.inf, rest)
     return np.where((plus > 0) & (minus > 0), np.nan, rest)
@@ -128,9 +148,10 @@ def _rest(terms: np.ndarray, rows: np.ndarray, num_rows: int) -> np.ndarray:
 def disjoint_families(model: LinearModel) -> list[Family]:
     """The row families none of whose columns is in two of its rows."""
     found = []
+    indptr, indices = model.matrix.indptr, model.matrix.indices
     for family in model.constraints:
-        block = model.matrix[family.slice]
-        if block.nnz and np.bincount(block.indices, minlength=model.num_variables).max() <= 1:
+        columns = indices[indptr[family.start] : indptr[family.stop]]  # a view, no copy
+        if columns.size and np.bincount(columns, minlength=model.num_variables).max() <= 1:
             found.append(family)
     return found
 
